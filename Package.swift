@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "arcface-lessons",
+    products: [
+        // Dynamic so that lesson programs compiled at run time can link against it.
+        .library(name: "ArcFaceKit", type: .dynamic, targets: ["ArcFaceKit"]),
+        .executable(name: "arcface-lessons", targets: ["arcface-lessons"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // cmark-gfm (Debian libcmark-gfm-dev + libcmark-gfm-extensions-dev); only Markdown.swift imports it.
+        .systemLibrary(
+            name: "CCmarkGFM",
+            pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
+        ),
+        // The numeric library lesson cells use, plus the small runtime they report rich results through.
+        .target(name: "ArcFaceKit"),
+        // The pipeline: load -> parse -> execute -> verify -> render. All logic lives here.
+        .target(
+            name: "LessonKit",
+            dependencies: ["CCmarkGFM", "ArcFaceKit"]
+        ),
+        // Thin command line over LessonKit.
+        .executableTarget(
+            name: "arcface-lessons",
+            dependencies: [
+                "LessonKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ArcFaceKitTests", dependencies: ["ArcFaceKit"]),
+        .testTarget(
+            name: "LessonKitTests",
+            dependencies: ["LessonKit"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

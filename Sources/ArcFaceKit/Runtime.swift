@@ -1,0 +1,165 @@
+// The lesson runtime: how a compiled lesson program reports cell boundaries and rich results.
+//
+// Protocol (read by LessonKit's Execute stage; documented in docs/lesson-format.md):
+// every record is written to stdout as `\u{1E}AFL:<nonce>:<kind>[:<payload>]\u{1E}\n`, where the
+// nonce comes from the ARCFACE_LESSON_NONCE environment variable, so that no text a cell prints can
+// be mistaken for a record. Kinds: `cell:<i>` (cell i starts), `rich:<json>` (a table or plot),
+// `trapped:<signal>` / `notrap` (outcome of a `traps` cell), `end` (the program finished).
+// Without a nonce (a lesson program run by hand) rich results print as their text form.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// A table a cell shows; rendered as an HTML table on the site and as aligned text in the checked output.
+public struct Table: Sendable, Codable, Equatable {
+    public var caption: String
+    public var columns: [String]
+    public var rows: [[String]]
+
+    public init(caption: String = "", columns: [String], rows: [[String]]) {
+        precondition(rows.allSatisfy { $0.count == columns.count }, "every row needs \(columns.count) cells")
+        self.caption = caption
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// The text form that goes into the cell's checked output: caption, header, rows; right-aligned columns.
+    public var text: String {
+        let all = [columns] + rows
+        let widths = columns.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { String(repeating: " ", count: widths[$0.offset] - $0.element.count) + $0.element }
+                .joined(separator: "  ")
+        }
+        var lines: [String] = []
+        if !caption.isEmpty { lines.append(caption) }
+        lines.append(line(columns))
+        lines += rows.map(line)
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// One data series of a plot.
+public struct Series: Sendable, Codable, Equatable {
+    public enum Style: String, Sendable, Codable { case line, scatter, bar }
+    public var name: String
+    public var x: [Double]
+    public var y: [Double]
+    public var style: Style
+
+    public init(_ name: String, x: [Double], y: [Double], style: Style = .line) {
+        precondition(x.count == y.count, "series \(name): x has \(x.count) values, y has \(y.count)")
+        self.name = name
+        self.x = x
+        self.y = y
+        self.style = style
+    }
+}
+
+/// A plot a cell shows; rendered as SVG on the site. Its text form (checked output) is empty: the
+/// numbers behind a plot are checked through tables or printed values.
+public struct Plot: Sendable, Codable, Equatable {
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var series: [Series]
+
+    public init(title: String, xLabel: String = "", yLabel: String = "", series: [Series]) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.series = series
+    }
+}
+
+/// A rich result as it travels from the lesson program to the renderer.
+public enum RichResult: Sendable, Codable, Equatable {
+    case table(Table)
+    case plot(Plot)
+
+    public var text: String {
+        switch self {
+        case .table(let t): t.text
+        case .plot: ""
+        }
+    }
+}
+
+/// Shows a table in the cell's output.
+public func show(_ table: Table) { LessonRuntime.emit(.table(table)) }
+
+/// Shows a plot in the cell's output.
+public func show(_ plot: Plot) { LessonRuntime.emit(.plot(plot)) }
+
+/// Formats a number for a table cell with a fixed number of decimals (like torch's `{:.4f}`).
+public func fmt(_ x: Double, _ decimals: Int = 4) -> String {
+    if x.isNaN { return "nan" }
+    if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+    return String(format: "%.\(decimals)f", x)
+}
+
+public func fmt(_ x: Float, _ decimals: Int = 4) -> String { fmt(Double(x), decimals) }
+
+/// Called by generated lesson programs; not meant for lesson code.
+public enum LessonRuntime {
+    nonisolated(unsafe) static var nonce: String? = ProcessInfo.processInfo.environment["ARCFACE_LESSON_NONCE"]
+
+    static func record(_ kind: String) {
+        guard let nonce else { return }
+        write("\u{1E}AFL:\(nonce):\(kind)\u{1E}\n")
+    }
+
+    static func write(_ s: String) {
+        var s = s
+        s.withUTF8 { buf in
+            var off = 0
+            while off < buf.count {
+                let n = Glibc.write(1, buf.baseAddress! + off, buf.count - off)
+                if n <= 0 { break }
+                off += n
+            }
+        }
+    }
+
+    public static func beginCell(_ index: Int) { record("cell:\(index)") }
+
+    public static func finish() { record("end") }
+
+    static func emit(_ result: RichResult) {
+        guard nonce != nil else { write(result.text); return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try! encoder.encode(result), as: UTF8.self)
+        record("rich:" + json)
+    }
+
+    /// Shows the value of a cell's final expression, as a notebook does.
+    public static func display<T>(_ value: T) { print(value) }
+    /// A final expression of type Void (`print(x)`, a call) shows nothing.
+    public static func display(_ value: Void) {}
+
+    /// Runs a cell marked `traps` in a forked child so that the trap ends only the child and the
+    /// lesson goes on; the child sees all state of the cells before it.
+    public static func expectTrap(_ body: () throws -> Void) {
+        let pid = fork()
+        if pid == 0 {
+            do { try body() } catch { fatalError("Error raised: \(error)") }
+            record("notrap")
+            _exit(0)
+        }
+        guard pid > 0 else { record("notrap"); return }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signal = status & 0x7f
+        if signal != 0 {
+            record("trapped:\(signal)")
+        } else if (status >> 8) & 0xff != 0 {
+            // exit(n) with n != 0 counts as a trap too: the cell did not complete.
+            record("trapped:0")
+        }
+    }
+}

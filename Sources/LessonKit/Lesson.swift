@@ -1,0 +1,102 @@
+// The lesson model: the Swift values every stage after Parse works with.
+
+/// A lesson as parsed from `lessons/NN-name.md`.
+public struct Lesson: Sendable, Equatable {
+    /// Path as given (e.g. `lessons/01-renorm.md`); used in every diagnostic.
+    public var path: String
+    /// File name without extension (`01-renorm`); the page is `<slug>.html`.
+    public var slug: String
+    /// Order, from the file-name prefix.
+    public var number: Int
+    public var title: String
+    /// Options from front matter (`timeout: 30`); unknown keys are errors.
+    public var options: LessonOptions
+    /// The whole Markdown source (front matter blanked out, so line numbers stay those of the file).
+    public var markdown: String
+    /// Top-level blocks in document order.
+    public var blocks: [Block]
+
+    public var cells: [Cell] {
+        blocks.compactMap { if case .cell(let c) = $0 { c } else { nil } }
+    }
+}
+
+public struct LessonOptions: Sendable, Equatable {
+    /// Wall-clock limit for the whole lesson program, in seconds.
+    public var timeout: Double?
+    public var summary: String?
+    public init(timeout: Double? = nil, summary: String? = nil) {
+        self.timeout = timeout
+        self.summary = summary
+    }
+}
+
+public enum Block: Sendable, Equatable {
+    /// Markdown rendered as it is (headings, paragraphs, lists, listings in other languages, ...).
+    case prose(Prose)
+    /// A ```swift cell with its expected output, if any.
+    case cell(Cell)
+}
+
+public struct Prose: Sendable, Equatable {
+    /// 1-based line range in the file, inclusive.
+    public var lines: ClosedRange<Int>
+    /// Inline computed values (`` `{swift} expr` ``) found in this prose; evaluated after the cell
+    /// before them. Parsed now, evaluated in a later version of the format.
+    public var inlineExpressions: [InlineExpression]
+}
+
+/// `` `{swift} expr` `` or `` `{swift} expr ~ 0.4558` `` in prose.
+public struct InlineExpression: Sendable, Equatable {
+    public var line: Int
+    public var column: Int
+    public var code: String
+    public var expected: String?
+}
+
+public struct Cell: Sendable, Equatable {
+    /// Position among the lesson's cells, from 0.
+    public var index: Int
+    /// Line of the opening fence; the code starts on the next line.
+    public var fenceLine: Int
+    public var codeLine: Int { fenceLine + 1 }
+    public var code: String
+    public var attributes: CellAttributes
+    public var expected: Expectation?
+}
+
+public struct CellAttributes: Sendable, Equatable {
+    /// Run the cell but do not show its code.
+    public var hide = false
+    /// The cell is expected to trap (fatalError, precondition, index out of range). It runs in a
+    /// forked child: it sees the state before it, and what it declares does not reach later cells.
+    public var traps = false
+    /// Output is shown but not checked (no ```output block needed).
+    public var nocheck = false
+    /// Do not show the cell's output on the page.
+    public var hideOutput = false
+
+    public init() {}
+
+    public static let known = ["hide", "traps", "nocheck", "hide-output"]
+}
+
+/// An ```output block: the text a cell must print, numbers compared with tolerance.
+public struct Expectation: Sendable, Equatable {
+    public var fenceLine: Int
+    public var textLine: Int { fenceLine + 1 }
+    public var text: String
+    public var tolerance: Tolerance
+}
+
+/// How numbers compare: |actual - expected| <= abs + rel * |expected|. When neither is given,
+/// each expected number is compared to the precision it is written with (`0.4558` means +-0.00005).
+public struct Tolerance: Sendable, Equatable {
+    public var abs: Double?
+    public var rel: Double?
+    public init(abs: Double? = nil, rel: Double? = nil) {
+        self.abs = abs
+        self.rel = rel
+    }
+    public var isExplicit: Bool { abs != nil || rel != nil }
+}

@@ -1,0 +1,84 @@
+// Load: find the lesson files, order them by their number prefix, and read them as UTF-8.
+
+import Foundation
+
+/// A lesson file as read from disk, before parsing.
+public struct LessonSource: Sendable, Equatable {
+    public var path: String
+    public var slug: String
+    public var number: Int
+    public var text: String
+}
+
+public enum Load {
+    /// Lists `*.md` in `directory`, sorted by number prefix. `only`, when not empty, restricts the
+    /// run to those files (paths or names). Problems with individual files come back as diagnostics.
+    public static func lessons(in directory: String, only: [String] = []) throws -> (sources: [LessonSource], diagnostics: [Diagnostic]) {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+            throw EnvironmentError("lessons directory '\(directory)' does not exist",
+                                   hint: "run from the repository root or pass --lessons DIR")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".md") }.sorted()
+        guard !names.isEmpty else {
+            throw EnvironmentError("lessons directory '\(directory)' has no .md files",
+                                   hint: "a lesson is a file like \(directory)/01-intro.md")
+        }
+        var selected = names
+        if !only.isEmpty {
+            let wanted = only.map { ($0 as NSString).lastPathComponent }
+            for w in wanted where !names.contains(w) {
+                throw EnvironmentError("no lesson '\(w)' in '\(directory)'")
+            }
+            selected = names.filter { wanted.contains($0) }
+        }
+        var diagnostics: [Diagnostic] = []
+        var sources: [LessonSource] = []
+        var byNumber: [Int: String] = [:]
+        for name in names {
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            let slug = String(name.dropLast(3))
+            guard let number = Int(slug.prefix(while: \.isNumber)), slug.first?.isNumber == true else {
+                diagnostics.append(Diagnostic(stage: .load, file: path, "lesson file name must start with its number",
+                                              hint: "rename it like 01-\(slug).md; the number orders the course"))
+                continue
+            }
+            // The slug becomes site/<slug>.html: keep it to characters that cannot leave site/.
+            guard slug.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
+                diagnostics.append(Diagnostic(stage: .load, file: path, "lesson file name may use only letters, digits, '-', '_' and '.'"))
+                continue
+            }
+            if let other = byNumber[number] {
+                diagnostics.append(Diagnostic(stage: .load, file: path, "lesson number \(number) is also used by \(other)",
+                                              hint: "each lesson needs its own number prefix"))
+                continue
+            }
+            byNumber[number] = path
+            guard selected.contains(name) else { continue }
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard let text = String(validating: data, as: UTF8.self) else {
+                let line = firstInvalidUTF8Line(data)
+                diagnostics.append(Diagnostic(stage: .load, file: path, line: line, "file is not valid UTF-8",
+                                              hint: "save the lesson as UTF-8"))
+                continue
+            }
+            if text.allSatisfy(\.isWhitespace) {
+                diagnostics.append(Diagnostic(stage: .load, file: path, "lesson file is empty"))
+                continue
+            }
+            sources.append(LessonSource(path: path, slug: slug, number: number, text: text))
+        }
+        sources.sort { $0.number < $1.number }
+        return (sources, diagnostics)
+    }
+
+    /// Line of the first byte sequence that is not UTF-8, found by decoding line by line.
+    static func firstInvalidUTF8Line(_ data: Data) -> Int {
+        var line = 1
+        for chunk in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            if String(validating: chunk, as: UTF8.self) == nil { return line }
+            line += 1
+        }
+        return 1
+    }
+}

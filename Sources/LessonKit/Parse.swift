@@ -1,0 +1,145 @@
+// Parse: Markdown text -> Lesson (front matter, prose, cells, expected outputs), with line numbers.
+
+import Foundation
+
+public enum Parse {
+    /// Parses one lesson; all problems found are returned together (the lesson is nil if any is an error).
+    public static func lesson(_ source: LessonSource) -> (lesson: Lesson?, diagnostics: [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        func error(_ line: Int, _ message: String, column: Int = 1, hint: String? = nil) {
+            diagnostics.append(Diagnostic(stage: .parse, file: source.path, line: line, column: column, message, hint: hint))
+        }
+
+        let (markdown, frontMatter) = splitFrontMatter(source.text, error: { error($0, $1, hint: $2) })
+        var options = LessonOptions()
+        var title = frontMatter["title"]?.value
+        if let t = frontMatter["timeout"] {
+            if let v = Double(t.value), v > 0, v.isFinite { options.timeout = v } else {
+                error(t.line, "timeout must be a positive number of seconds, got '\(t.value)'")
+            }
+        }
+        options.summary = frontMatter["summary"]?.value
+
+        var blocks: [Block] = []
+        var cellCount = 0
+        for mb in Markdown.blocks(markdown) {
+            if case .heading(1, let text) = mb.kind, title == nil { title = text }
+            guard case .fencedCode(let info, let literal, let closed) = mb.kind else {
+                appendProse(mb, to: &blocks)
+                continue
+            }
+            if !closed {
+                error(mb.startLine, "code fence is never closed", hint: "add a closing ``` line after the code")
+            }
+            let words = info.split(whereSeparator: \.isWhitespace).map(String.init)
+            switch words.first {
+            case "swift":
+                var attributes = CellAttributes()
+                for word in words.dropFirst() {
+                    switch word {
+                    case "hide": attributes.hide = true
+                    case "traps": attributes.traps = true
+                    case "nocheck": attributes.nocheck = true
+                    case "hide-output": attributes.hideOutput = true
+                    default:
+                        error(mb.startLine, "unknown cell attribute '\(word)'",
+                              hint: "known attributes: \(CellAttributes.known.joined(separator: ", "))")
+                    }
+                }
+                blocks.append(.cell(Cell(index: cellCount, fenceLine: mb.startLine, code: literal,
+                                         attributes: attributes, expected: nil)))
+                cellCount += 1
+            case "output":
+                var tolerance = Tolerance()
+                for word in words.dropFirst() {
+                    let kv = word.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard kv.count == 2, kv[0] == "tol" || kv[0] == "rtol" else {
+                        error(mb.startLine, "unknown output attribute '\(word)'", hint: "use tol=1e-4 or rtol=1e-3")
+                        continue
+                    }
+                    guard let v = Double(kv[1]), v >= 0, v.isFinite else {
+                        error(mb.startLine, "malformed tolerance '\(word)'", hint: "write a non-negative number, e.g. \(kv[0])=1e-4")
+                        continue
+                    }
+                    if kv[0] == "tol" { tolerance.abs = v } else { tolerance.rel = v }
+                }
+                let expectation = Expectation(fenceLine: mb.startLine, text: literal, tolerance: tolerance)
+                guard case .cell(var cell) = blocks.last else {
+                    error(mb.startLine, "output block has no swift cell right before it",
+                          hint: "an ```output block must directly follow the ```swift cell it checks")
+                    continue
+                }
+                if let first = cell.expected {
+                    error(mb.startLine, "second output block for the cell at line \(cell.fenceLine) (the first is at line \(first.fenceLine))",
+                          hint: "merge them into one block")
+                    continue
+                }
+                cell.expected = expectation
+                blocks[blocks.count - 1] = .cell(cell)
+            default:
+                appendProse(mb, to: &blocks)
+            }
+        }
+
+        if title == nil {
+            error(1, "lesson has no title", hint: "start it with a '# Title' heading or 'title:' front matter")
+        }
+        guard !diagnostics.contains(where: { $0.severity == .error }) else { return (nil, diagnostics) }
+        let lesson = Lesson(path: source.path, slug: source.slug, number: source.number, title: title ?? source.slug,
+                            options: options, markdown: markdown, blocks: blocks)
+        return (lesson, diagnostics)
+    }
+
+    private static func appendProse(_ mb: MarkdownBlock, to blocks: inout [Block]) {
+        let inline = mb.swiftCodeSpans.map { span -> InlineExpression in
+            var code = String(span.code.dropFirst("{swift}".count)).trimmingCharacters(in: .whitespaces)
+            var expected: String?
+            if let r = code.range(of: " ~ ", options: .backwards) {
+                expected = code[r.upperBound...].trimmingCharacters(in: .whitespaces)
+                code = String(code[..<r.lowerBound])
+            }
+            return InlineExpression(line: span.line, column: span.column, code: code, expected: expected)
+        }
+        if case .prose(var p) = blocks.last {
+            p.lines = p.lines.lowerBound...max(p.lines.upperBound, mb.endLine)
+            p.inlineExpressions += inline
+            blocks[blocks.count - 1] = .prose(p)
+        } else {
+            blocks.append(.prose(Prose(lines: mb.startLine...max(mb.startLine, mb.endLine), inlineExpressions: inline)))
+        }
+    }
+
+    /// Splits `---` front matter (simple `key: value` lines) from the body. The front matter lines
+    /// are blanked, not removed, so that every line number stays that of the file.
+    static func splitFrontMatter(_ text: String, error: (Int, String, String?) -> Void)
+        -> (markdown: String, fields: [String: (value: String, line: Int)])
+    {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard lines.first?.trimmingCharacters(in: .whitespaces) == "---" else { return (text, [:]) }
+        guard let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else {
+            error(1, "front matter is never closed", "end it with a '---' line")
+            return (text, [:])
+        }
+        var fields: [String: (value: String, line: Int)] = [:]
+        for i in 1..<end {
+            let line = lines[i]
+            if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
+            guard let colon = line.firstIndex(of: ":") else {
+                error(i + 1, "front matter line is not 'key: value'", nil)
+                continue
+            }
+            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
+                value = String(value.dropFirst().dropLast())
+            }
+            guard ["title", "summary", "timeout"].contains(key) else {
+                error(i + 1, "unknown front matter key '\(key)'", "known keys: title, summary, timeout")
+                continue
+            }
+            fields[key] = (value, i + 1)
+        }
+        for i in 0...end { lines[i] = "" }
+        return (lines.joined(separator: "\n"), fields)
+    }
+}

@@ -1,0 +1,67 @@
+// Toolchain: where swiftc and the built ArcFaceKit are, and the flags a lesson program compiles with.
+
+import Foundation
+
+public struct Toolchain: Sendable {
+    public var swiftc: String
+    /// The build folder holding libArcFaceKit.so and Modules/ArcFaceKit.swiftmodule.
+    public var kitDirectory: String
+    /// Folders of C module maps that ArcFaceKit imports; the cell compile needs them too (measured).
+    public var moduleMapDirectories: [String]
+    public var optimize: Bool
+
+    public init(swiftc: String, kitDirectory: String, moduleMapDirectories: [String] = [], optimize: Bool = false) {
+        self.swiftc = swiftc
+        self.kitDirectory = kitDirectory
+        self.moduleMapDirectories = moduleMapDirectories
+        self.optimize = optimize
+    }
+
+    /// Finds the toolchain: `ARCFACE_KIT_DIR` or the folder of the running executable (where
+    /// `swift build` puts both the tool and the library), and `SWIFTC` or swiftc on PATH.
+    public static func discover(kitDirectory: String? = nil) throws -> Toolchain {
+        let env = ProcessInfo.processInfo.environment
+        guard let swiftc = Subprocess.which(env["SWIFTC"] ?? "swiftc") else {
+            throw EnvironmentError("no Swift compiler found (swiftc is not on PATH)",
+                                   hint: "install Swift 6 or set SWIFTC to the compiler's path")
+        }
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let dir = kitDirectory ?? env["ARCFACE_KIT_DIR"] ?? (exe as NSString).deletingLastPathComponent
+        let lib = dir + "/libArcFaceKit.so"
+        let module = dir + "/Modules/ArcFaceKit.swiftmodule"
+        guard FileManager.default.fileExists(atPath: lib), FileManager.default.fileExists(atPath: module) else {
+            throw EnvironmentError("ArcFaceKit is not built (no \(lib) with \(module))",
+                                   hint: "run `swift build --product ArcFaceKit` (make does it), or set ARCFACE_KIT_DIR")
+        }
+        return Toolchain(swiftc: swiftc, kitDirectory: dir, moduleMapDirectories: moduleMaps(near: dir))
+    }
+
+    /// C module maps of the package that built the kit: `<root>/Sources/*/module.modulemap`.
+    static func moduleMaps(near directory: String) -> [String] {
+        var url = URL(fileURLWithPath: directory)
+        while url.path != "/" {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+                let sources = url.appendingPathComponent("Sources")
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: sources.path)) ?? []
+                return names.sorted().map { sources.appendingPathComponent($0).path }
+                    .filter { FileManager.default.fileExists(atPath: $0 + "/module.modulemap") }
+            }
+            url.deleteLastPathComponent()
+        }
+        return []
+    }
+
+    /// swiftc arguments that compile `source` into `output` linked against ArcFaceKit.
+    func compileArguments(source: String, output: String, moduleCache: String) -> [String] {
+        var args = [swiftc, source, "-o", output,
+                    // Swift 5 mode: top-level lesson state is shared by design; strict concurrency would only add noise.
+                    "-swift-version", "5",
+                    optimize ? "-O" : "-Onone",
+                    "-suppress-warnings", "-diagnostic-style", "llvm",
+                    "-module-cache-path", moduleCache,
+                    "-I", kitDirectory + "/Modules", "-L", kitDirectory, "-lArcFaceKit",
+                    "-Xlinker", "-rpath", "-Xlinker", kitDirectory]
+        for dir in moduleMapDirectories { args += ["-I", dir] }
+        return args
+    }
+}

@@ -1,0 +1,95 @@
+// The arcface-lessons command: parses arguments and calls LessonKit.
+//
+// Exit codes: 0 every check passed; 1 a check failed (wrong number, compile error, trap, bad lesson);
+// 2 usage or environment error (no lessons directory, no compiler, ArcFaceKit not built).
+
+import ArgumentParser
+import Foundation
+import LessonKit
+
+@main
+struct ArcFaceLessons: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arcface-lessons",
+        abstract: "Turn literate Markdown lessons into a verified static HTML course.",
+        discussion: "Exit status: 0 all checks passed, 1 a check failed, 2 usage or environment error.",
+        subcommands: [Verify.self, Build.self]
+    )
+}
+
+struct Common: ParsableArguments {
+    @Option(name: .long, help: "Folder of the lessons (NN-name.md files).")
+    var lessons = "lessons"
+
+    @Option(name: .long, help: "Time limit of one lesson program in seconds (overrides each lesson's own).")
+    var timeout: Double?
+
+    @Option(name: .long, help: "Folder with the built libArcFaceKit.so (default: next to this executable).")
+    var kit: String?
+
+    func options(progress: Bool) -> RunOptions {
+        var o = RunOptions()
+        o.lessonsDirectory = lessons
+        o.timeout = timeout
+        o.progress = progress
+        return o
+    }
+}
+
+/// Runs a pipeline call and turns its outcome into output and an exit code.
+func finish(_ body: (Toolchain) throws -> Report) throws -> Never {
+    let stderrIsTTY = isatty(2) != 0
+    do {
+        let report = try body(try Toolchain.discover(kitDirectory: nil))
+        for d in report.diagnostics { print(d) }
+        print(report.tally.summary)
+        exit(report.ok ? 0 : 1)
+    } catch let e as EnvironmentError {
+        FileHandle.standardError.write(Data("arcface-lessons: \(e)\n".utf8))
+        exit(2)
+    } catch let d as Diagnostic {
+        FileHandle.standardError.write(Data("\(d)\n".utf8))
+        exit(1)
+    } catch {
+        FileHandle.standardError.write(Data("arcface-lessons: error: \(error)\n".utf8))
+        _ = stderrIsTTY
+        exit(2)
+    }
+}
+
+func progressLog(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run every lesson and check every expected output; prints file:line errors and `N passed, N failed`.")
+
+    @OptionGroup var common: Common
+
+    @Argument(help: "Lesson files to verify (default: all in --lessons).")
+    var files: [String] = []
+
+    func run() throws {
+        var options = common.options(progress: isatty(2) != 0)
+        options.files = files
+        if let kit = common.kit { setenv("ARCFACE_KIT_DIR", kit, 1) }
+        try finish { try Pipeline.verify(options, toolchain: $0, log: progressLog) }
+    }
+}
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run and check every lesson, then write the site; on any failure the old site stays untouched.")
+
+    @OptionGroup var common: Common
+
+    @Option(name: .long, help: "Folder to write the site into.")
+    var out = "site"
+
+    func run() throws {
+        let options = common.options(progress: isatty(2) != 0)
+        if let kit = common.kit { setenv("ARCFACE_KIT_DIR", kit, 1) }
+        try finish { try Pipeline.build(options, out: out, toolchain: $0, log: progressLog) }
+    }
+}
