@@ -91,10 +91,7 @@ public enum Compare {
     }
 
     static func format(_ x: Double) -> String {
-        if x == 0 { return "0" }
-        var s = String(format: "%g", x)
-        if s.contains("e") { s = s.replacingOccurrences(of: "e-0", with: "e-").replacingOccurrences(of: "e+0", with: "e+") }
-        return s
+        x == 0 ? "0" : String(format: "%g", x)
     }
 
     /// Splits a line into numbers and the text between them. A number is a decimal literal not glued

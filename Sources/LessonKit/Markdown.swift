@@ -87,7 +87,7 @@ enum Markdown {
                     for i in searchFrom..<lines.endIndex {
                         if let r = lines[i].range(of: "{swift}") {
                             line = i + 1
-                            column = lines[i].distance(from: lines[i].startIndex, to: r.lowerBound)
+                            column = lines[i].distance(from: lines[i].startIndex, to: r.lowerBound)  // 1-based column of the opening backtick
                             searchFrom = i
                             break
                         }

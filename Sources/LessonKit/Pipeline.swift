@@ -76,6 +76,11 @@ public enum Pipeline {
             report.diagnostics += checked.diagnostics
             report.runs.append(checked.run)
         }
+        // Report in lesson order (file names sort as the course does), each lesson's problems by stage.
+        let order = Dictionary(uniqueKeysWithValues: sources.enumerated().map { ($1.path, $0) })
+        report.diagnostics = report.diagnostics.enumerated().sorted {
+            (order[$0.element.file ?? ""] ?? -1, $0.offset) < (order[$1.element.file ?? ""] ?? -1, $1.offset)
+        }.map(\.element)
         return report
     }
 

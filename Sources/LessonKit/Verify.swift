@@ -82,11 +82,14 @@ public enum Verify {
         return (tally, diagnostics)
     }
 
-    /// The trap's own line when the runtime names this lesson (`lessons/x.md:14: Fatal error: ...`).
+    /// The trap's own line when the runtime names this lesson. It names the file by #fileID
+    /// (`<module>/01-x.md:14: Precondition failed: ...`) or by path, so match the file name.
     static func trapLine(_ message: String, lesson: Lesson, cell: Cell) -> Int {
-        let prefix = lesson.path + ":"
-        guard message.hasPrefix(prefix) else { return cell.codeLine }
-        return Int(message.dropFirst(prefix.count).prefix(while: \.isNumber)) ?? cell.codeLine
+        let parts = message.split(separator: ":", maxSplits: 2)
+        guard parts.count == 3, let line = Int(parts[1]),
+              (parts[0] as Substring).split(separator: "/").last == (lesson.path as String).split(separator: "/").last
+        else { return cell.codeLine }
+        return line
     }
 
     /// `lessons/x.md:14: Fatal error: boom` -> `Fatal error: boom`.

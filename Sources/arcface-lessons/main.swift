@@ -15,6 +15,21 @@ struct ArcFaceLessons: ParsableCommand {
         discussion: "Exit status: 0 all checks passed, 1 a check failed, 2 usage or environment error.",
         subcommands: [Verify.self, Build.self]
     )
+
+    /// ArgumentParser exits 64 on a usage error; ours is 2, as documented.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 struct Common: ParsableArguments {

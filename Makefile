@@ -1,0 +1,33 @@
+# Quick start: `make site` renders site/ from lessons/; `make test` runs the unit tests and verifies every lesson.
+SWIFT ?= swift
+BIN := .build/debug
+TOOL := $(BIN)/arcface-lessons
+
+.PHONY: all deps build site test verify golden clean
+
+all: site
+
+# Debian packages the build needs (cmark-gfm, OpenBLAS); installs only what is missing.
+deps:
+	@scripts/install-deps.sh
+
+# `swift build` builds every product, libArcFaceKit.so included: lesson programs link against it.
+build: deps
+	$(SWIFT) build
+
+site: build
+	$(TOOL) build
+
+verify: build
+	$(TOOL) verify
+
+test: build
+	$(SWIFT) test
+	$(TOOL) verify
+
+# Rewrite the golden HTML of the test fixtures after an intended rendering change; review the diff.
+golden: build
+	UPDATE_GOLDEN=1 $(SWIFT) test --filter Golden
+
+clean:
+	rm -rf .build

@@ -1,0 +1,86 @@
+// The built `arcface-lessons` command: exit codes, output format, and the site left alone on failure.
+
+import Foundation
+import Testing
+@testable import LessonKit
+
+@Suite(.serialized) struct CommandLineTests {
+    static let good = "# Good\n\n```swift\nprint(1.0 / 3.0)\n```\n\n```output\n0.3333\n```\n"
+    static let bad = "# Bad\n\n```swift\nprint(1.0 / 3.0)\n```\n\n```output\n0.3334\n```\n"
+
+    @Test func verifyExitsZeroWhenEveryCheckPasses() throws {
+        let dir = try Support.project(["01-good.md": Self.good])
+        let (status, output) = try Support.run([Support.tool, "verify"], in: dir)
+        #expect(status == 0)
+        #expect(output == "1 passed, 0 failed\n")
+    }
+
+    @Test func verifyExitsOneAndNamesFileAndLineWhenACheckFails() throws {
+        let dir = try Support.project(["01-good.md": Self.good, "02-bad.md": Self.bad])
+        let (status, output) = try Support.run([Support.tool, "verify"], in: dir)
+        #expect(status == 1)
+        #expect(output == "lessons/02-bad.md:8:1: error: expected 0.3334, got 0.3333333333333333 (tolerance 5e-05)\n1 passed, 1 failed\n")
+    }
+
+    @Test func verifyOfNamedFilesRunsOnlyThose() throws {
+        let dir = try Support.project(["01-good.md": Self.good, "02-bad.md": Self.bad])
+        let (status, output) = try Support.run([Support.tool, "verify", "lessons/01-good.md"], in: dir)
+        #expect(status == 0)
+        #expect(output == "1 passed, 0 failed\n")
+    }
+
+    @Test func aMissingLessonsDirectoryIsAnEnvironmentErrorWithExitTwo() throws {
+        let dir = try Support.project([:])
+        let (status, output) = try Support.run([Support.tool, "verify", "--lessons", "nowhere"], in: dir)
+        #expect(status == 2)
+        #expect(output.contains("lessons directory 'nowhere' does not exist"))
+    }
+
+    @Test func anUnbuiltArcFaceKitIsAnEnvironmentErrorWithExitTwo() throws {
+        let dir = try Support.project(["01-good.md": Self.good])
+        let (status, output) = try Support.run([Support.tool, "verify"], in: dir, environment: ["ARCFACE_KIT_DIR": dir])
+        #expect(status == 2)
+        #expect(output.contains("ArcFaceKit is not built"))
+    }
+
+    @Test func aMissingCompilerIsAnEnvironmentErrorWithExitTwo() throws {
+        let dir = try Support.project(["01-good.md": Self.good])
+        let (status, output) = try Support.run([Support.tool, "verify"], in: dir, environment: ["SWIFTC": "/nonexistent/swiftc"])
+        #expect(status == 2)
+        #expect(output.contains("no Swift compiler found"))
+    }
+
+    @Test func aBadOptionIsAUsageErrorWithExitTwo() throws {
+        let (status, _) = try Support.run([Support.tool, "verify", "--no-such-option"], in: "/tmp")
+        #expect(status == 2)
+    }
+
+    @Test func buildWritesTheSiteAndAFailingBuildLeavesItUntouched() throws {
+        let dir = try Support.project(["01-good.md": Self.good])
+        let first = try Support.run([Support.tool, "build"], in: dir)
+        #expect(first.status == 0)
+        let page = try String(contentsOfFile: dir + "/site/01-good.html", encoding: .utf8)
+        #expect(page.contains("<pre class=\"output\">0.3333333333333333</pre>"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/site/index.html"))
+
+        try Self.bad.write(toFile: dir + "/lessons/01-good.md", atomically: true, encoding: .utf8)
+        try "# Two\n".write(toFile: dir + "/lessons/02-two.md", atomically: true, encoding: .utf8)
+        let second = try Support.run([Support.tool, "build"], in: dir)
+        #expect(second.status == 1)
+        #expect(try String(contentsOfFile: dir + "/site/01-good.html", encoding: .utf8) == page)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/site/02-two.html"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".site") }
+        #expect(leftovers == [])
+    }
+
+    @Test func buildTwiceGivesAByteIdenticalSite() throws {
+        let dir = try Support.project(["01-good.md": Self.good, "02-more.md": "# More\n\nText.\n"])
+        #expect(try Support.run([Support.tool, "build", "--out", "a"], in: dir).status == 0)
+        #expect(try Support.run([Support.tool, "build", "--out", "b"], in: dir).status == 0)
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/a").sorted()
+        #expect(names == ["01-good.html", "02-more.html", "index.html", "style.css"])
+        for name in names {
+            #expect(FileManager.default.contentsEqual(atPath: "\(dir)/a/\(name)", andPath: "\(dir)/b/\(name)"))
+        }
+    }
+}

@@ -1,0 +1,36 @@
+// Golden files: the rendered site of the basics fixture, byte for byte. UPDATE_GOLDEN=1 (make golden)
+// rewrites them; review the diff like code.
+
+import Foundation
+import Testing
+@testable import LessonKit
+
+@Suite(.serialized) struct GoldenTests {
+    @Test func theBasicsFixtureRendersExactlyAsTheGoldenFiles() throws {
+        let fixture = Support.fixtures.appendingPathComponent("basics")
+        var options = RunOptions()
+        options.lessonsDirectory = fixture.path + "/lessons"
+        let report = try Pipeline.verify(options, toolchain: Support.toolchain())
+        #expect(Support.errors(report) == [])
+        let files = Render.site(report.runs)
+        let golden = fixture.appendingPathComponent("golden")
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try? FileManager.default.removeItem(at: golden)
+            try Site.write(files, to: golden.path)
+        }
+        let expectedNames = try FileManager.default.contentsOfDirectory(atPath: golden.path).sorted()
+        #expect(files.keys.sorted() == expectedNames)
+        for (name, content) in files.sorted(by: { $0.key < $1.key }) {
+            let expected = (try? String(contentsOf: golden.appendingPathComponent(name), encoding: .utf8)) ?? ""
+            #expect(content == expected, "\(name) differs from its golden file; run `make golden` and review the diff")
+        }
+    }
+
+    @Test func renderingTheSameRunsTwiceGivesTheSameBytes() throws {
+        var options = RunOptions()
+        options.lessonsDirectory = Support.fixtures.path + "/basics/lessons"
+        let a = Render.site(try Pipeline.verify(options, toolchain: Support.toolchain()).runs)
+        let b = Render.site(try Pipeline.verify(options, toolchain: Support.toolchain()).runs)
+        #expect(a == b)
+    }
+}
