@@ -1,0 +1,70 @@
+// The repository's own lessons: they pass, and a changed expected number fails at its line.
+
+import Foundation
+import Testing
+@testable import LessonKit
+
+@Suite(.serialized) struct ShippedLessonsTests {
+    static let lessons = Support.repositoryRoot.appendingPathComponent("lessons").path
+
+    static func copyOfLessons() throws -> String {
+        let dir = try Support.project([:])
+        for name in try FileManager.default.contentsOfDirectory(atPath: lessons) where name.hasSuffix(".md") {
+            try FileManager.default.copyItem(atPath: lessons + "/" + name, toPath: dir + "/lessons/" + name)
+        }
+        return dir
+    }
+
+    @Test func theShippedLessonsPassVerify() throws {
+        let report = try Support.verify(try Self.copyOfLessons())
+        #expect(Support.errors(report) == [])
+        #expect(report.tally.passed > 0)
+    }
+
+    /// Adds 1 to every number of every output block and expects each block to fail at the first
+    /// line holding a number: no expected number in the course goes unchecked.
+    @Test func changingAnyExpectedNumberMakesVerifyFailAtThatLine() throws {
+        let dir = try Self.copyOfLessons()
+        var expectedFailures: [String] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir + "/lessons").sorted() {
+            let path = dir + "/lessons/" + name
+            let source = LessonSource(path: path, slug: "x", number: 0, text: try String(contentsOfFile: path, encoding: .utf8))
+            let lesson = try #require(Parse.lesson(source).lesson)
+            var lines = source.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            for cell in lesson.cells {
+                guard let e = cell.expected else { continue }
+                var first: Int?
+                for i in e.textLine..<(e.textLine + Compare.lines(e.text).count) {
+                    let tokens = Compare.tokens(lines[i - 1])
+                    guard tokens.contains(where: { if case .number(let v, _, _) = $0 { v.isFinite } else { false } }) else { continue }
+                    first = first ?? i
+                    lines[i - 1] = tokens.map {
+                        switch $0 {
+                        case .text(let t): t
+                        case .number(let v, let w, _) where v.isFinite: bumped(w)
+                        case .number(_, let w, _): w
+                        }
+                    }.joined()
+                }
+                if let first { expectedFailures.append("\(name):\(first)") }
+            }
+            try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        #expect(!expectedFailures.isEmpty)
+        let report = try Support.verify(dir)
+        let failures = report.diagnostics.filter { $0.severity == .error }.map { "\(($0.file! as NSString).lastPathComponent):\($0.line)" }
+        #expect(failures == expectedFailures)
+    }
+
+    /// `0.2673` -> `1.2673`, `-3` -> `-4`, `1e-5` -> `2e-5`: the written format stays, the value moves by >= 1 unit.
+    func bumped(_ written: String) -> String {
+        var chars = Array(written)
+        guard let i = chars.firstIndex(where: { $0.isNumber }) else { return written }
+        var j = i
+        while j + 1 < chars.count && chars[j + 1].isNumber { j += 1 }
+        let digits = String(chars[i...j])
+        let bumpedDigits = String(Int(digits)! + 1)
+        chars.replaceSubrange(i...j, with: Array(bumpedDigits))
+        return String(chars)
+    }
+}
