@@ -21,8 +21,8 @@ public struct CellResult: Sendable, Equatable {
         case didNotTrap
         /// The lesson passed its time limit while this cell ran.
         case timedOut(seconds: Double)
-        /// The lesson printed more than the output cap while this cell ran.
-        case outputLimit(bytes: Int)
+        /// The lesson printed more than the output cap (`limit` bytes) while this cell ran.
+        case outputLimit(limit: Int)
         /// An earlier cell ended the program (or it did not compile).
         case notRun
     }
@@ -82,7 +82,7 @@ public enum Execute {
         env["SWIFT_BACKTRACE"] = "enable=no"  // keep a trapping child's report to its one message line
         let limit = options.timeoutOverride ?? lesson.options.timeout ?? options.timeout
         let result = try Subprocess.run([binary], environment: env, timeout: limit, outputLimit: options.outputLimit)
-        let cells = split(result, nonce: nonce, lesson: lesson, timeout: limit)
+        let cells = split(result, nonce: nonce, lesson: lesson, timeout: limit, outputLimit: options.outputLimit)
         return LessonRun(lesson: lesson, compileErrors: [], cells: cells, seconds: Date().timeIntervalSince(start))
     }
 
@@ -114,7 +114,7 @@ public enum Execute {
     }
 
     /// Splits the program's output at its records into per-cell segments and outcomes.
-    static func split(_ result: ProcessResult, nonce: String, lesson: Lesson, timeout: Double) -> [CellResult] {
+    static func split(_ result: ProcessResult, nonce: String, lesson: Lesson, timeout: Double, outputLimit: Int) -> [CellResult] {
         var cells = lesson.cells.map { CellResult(index: $0.index, segments: [], outcome: .notRun) }
         var current: Int?
         var finished = false
@@ -172,7 +172,7 @@ public enum Execute {
         // The program ended inside cell i.
         switch result.termination {
         case .timedOut: cells[i].outcome = .timedOut(seconds: timeout)
-        case .outputLimit: cells[i].outcome = .outputLimit(bytes: result.output.count)
+        case .outputLimit: cells[i].outcome = .outputLimit(limit: outputLimit)
         case .signalled(let s):
             let (cleaned, message) = trapMessage(cells[i].segments)
             cells[i].segments = cleaned

@@ -50,8 +50,9 @@ public enum Verify {
                      hint: "raise the limit with `timeout:` in the front matter or --timeout")
                 stoppedAt = cell.fenceLine
                 continue
-            case .outputLimit(let bytes):
-                fail(cell.codeLine, 1, "cell printed more than the output limit (\(bytes) bytes); the lesson was stopped")
+            case .outputLimit(let limit):
+                fail(cell.codeLine, 1, "cell printed more than \(limit >> 20) MiB of output; the lesson was stopped",
+                     hint: "print less (a summary, or a table of the values that matter)")
                 stoppedAt = cell.fenceLine
                 continue
             case .didNotTrap:

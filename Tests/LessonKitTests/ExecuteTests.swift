@@ -86,6 +86,17 @@ import Testing
         #expect(report.tally.passed == 1 && report.tally.failed == 1)
     }
 
+    @Test func runawayOutputIsCappedAndReportedAtTheCell() throws {
+        let dir = try Support.project(["01-spam.md": "# Spam\n\n```swift\nwhile true { print(\"spam spam spam\") }\n```\n"])
+        let report = try Support.verify(dir)
+        #expect(Support.errors(report).first?.hasPrefix("\(dir)/lessons/01-spam.md:4:1: error: cell printed more than 8 MiB of output") == true)
+    }
+
+    @Test func nanWhereANumberIsExpectedFails() throws {
+        let dir = try Support.project(["01-nan.md": "# NaN\n\n```swift\nprint(0.0 / 0.0)\n```\n```output\n0.5\n```\n"])
+        #expect(Support.errors(try Support.verify(dir)) == ["\(dir)/lessons/01-nan.md:7:1: error: expected 0.5, got nan (tolerance 0.05)"])
+    }
+
     @Test func theCommandLineTimeoutOverridesTheLessonsOwn() throws {
         let dir = try Support.project(["01-slow.md": "# Slow\n\n```swift\nwhile true {}\n```\n"])
         let report = try Support.verify(dir, timeout: 0.5)
