@@ -18,8 +18,12 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        // OpenBLAS (Debian libopenblas-dev) for the GEMMs; only ArcFaceKit's Linalg.swift imports it.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // The numeric library lesson cells use, plus the small runtime they report rich results through.
-        .target(name: "ArcFaceKit"),
+        .target(name: "ArcFaceKit", dependencies: ["CBLAS"]),
+        // Evaluates PyTorch-written reference files (the parity format) with ArcFaceKit.
+        .target(name: "Parity", dependencies: ["ArcFaceKit"]),
         // The pipeline: load -> parse -> execute -> verify -> render. All logic lives here.
         .target(
             name: "LessonKit",
@@ -30,12 +34,14 @@ let package = Package(
             name: "arcface-lessons",
             dependencies: [
                 "LessonKit",
+                "Parity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Reference/ holds the PyTorch script and the values it wrote; tests read them via #filePath.
         .testTarget(name: "ArcFaceKitTests", dependencies: ["ArcFaceKit"], exclude: ["Reference"]),
         // Fixtures and golden files are read from the source tree (#filePath), so UPDATE_GOLDEN can rewrite them.
+        .testTarget(name: "ParityTests", dependencies: ["Parity"], exclude: ["Fixtures"]),
         .testTarget(name: "LessonKitTests", dependencies: ["LessonKit"], exclude: ["Fixtures"]),
     ]
 )

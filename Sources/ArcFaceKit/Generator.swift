@@ -10,7 +10,7 @@ import Darwin
 ///
 /// Algorithm (fixed, so every machine produces the same numbers; it does NOT reproduce torch's
 /// Mersenne Twister): SplitMix64 (Steele, Lea & Flood 2014) over a 64-bit state that starts at the
-/// seed. A uniform Float in [0, 1) is the top 24 bits of one output times 2^-24, so every value is
+/// seed. A uniform Scalar in [0, 1) is the top 24 bits of one output times 2^-24, so every value is
 /// exactly representable and 1.0 never occurs. Normals use Box-Muller on pairs of such uniforms.
 public final class Generator {
     /// torch's default CPU seed (`default_rng_seed_val`), used when none is given.
@@ -53,13 +53,13 @@ public final class Generator {
 @discardableResult
 public func manual_seed(_ seed: Int) -> Generator { Generator.default.manual_seed(seed) }
 
-extension Tensor {
-    /// `x.uniform_(a, b)`: fills with uniforms in [a, b) (computed as `a + (b - a) * u` in Float,
+extension TensorOf {
+    /// `x.uniform_(a, b)`: fills with uniforms in [a, b) (computed as `a + (b - a) * u` in Scalar,
     /// as torch does, so b itself can occur through rounding); returns self.
     @discardableResult
-    public func uniform_(_ a: Float = 0, _ b: Float = 1, generator: Generator = .default) -> Tensor {
+    public func uniform_(_ a: Scalar = 0, _ b: Scalar = 1, generator: Generator = .default) -> TensorOf {
         scalars.withUnsafeMutableBufferPointer { x in
-            for i in x.indices { x[i] = a + (b - a) * generator.nextFloat() }
+            for i in x.indices { x[i] = a + (b - a) * Scalar(generator.nextFloat()) }
         }
         return self
     }
@@ -68,31 +68,31 @@ extension Tensor {
     /// `r cos θ` and `r sin θ` with `r = sqrt(-2 ln(1 - u1))` (1 - u1 is in (0, 1], so the log is finite)
     /// and `θ = 2π u2`, computed in Double. An odd count drops the last sine. Returns self.
     @discardableResult
-    public func normal_(mean: Float = 0, std: Float = 1, generator: Generator = .default) -> Tensor {
+    public func normal_(mean: Scalar = 0, std: Scalar = 1, generator: Generator = .default) -> TensorOf {
         scalars.withUnsafeMutableBufferPointer { x in
             for i in stride(from: 0, to: x.count, by: 2) {
                 let u1 = Double(generator.nextFloat()), u2 = Double(generator.nextFloat())
                 let r = (-2 * libmLog(1 - u1)).squareRoot()
                 let theta = 2 * Double.pi * u2
-                x[i] = mean + std * Float(r * cos(theta))
-                if i + 1 < x.count { x[i + 1] = mean + std * Float(r * sin(theta)) }
+                x[i] = mean + std * Scalar(r * Glibc.cos(theta))
+                if i + 1 < x.count { x[i + 1] = mean + std * Scalar(r * Glibc.sin(theta)) }
             }
         }
         return self
     }
 
     /// `torch.rand(shape)`: uniforms in [0, 1).
-    public static func rand(_ shape: [Int], generator: Generator = .default) -> Tensor {
+    public static func rand(_ shape: [Int], generator: Generator = .default) -> TensorOf {
         zeros(shape).uniform_(0, 1, generator: generator)
     }
-    public static func rand(_ shape: Int..., generator: Generator = .default) -> Tensor { rand(shape, generator: generator) }
+    public static func rand(_ shape: Int..., generator: Generator = .default) -> TensorOf { rand(shape, generator: generator) }
 
     /// `torch.randn(shape)`: standard normals.
-    public static func randn(_ shape: [Int], generator: Generator = .default) -> Tensor {
+    public static func randn(_ shape: [Int], generator: Generator = .default) -> TensorOf {
         zeros(shape).normal_(mean: 0, std: 1, generator: generator)
     }
-    public static func randn(_ shape: Int..., generator: Generator = .default) -> Tensor { randn(shape, generator: generator) }
+    public static func randn(_ shape: Int..., generator: Generator = .default) -> TensorOf { randn(shape, generator: generator) }
 }
 
-/// libm `log`, named apart from `Tensor.log` which shadows it inside the extension.
+/// libm `log`, named apart from `TensorOf.log` which shadows it inside the extension.
 @inline(__always) private func libmLog(_ x: Double) -> Double { log(x) }

@@ -21,7 +21,7 @@ public func broadcastShapes(_ a: [Int], _ b: [Int]) -> [Int] {
     }
 }
 
-extension Tensor {
+extension TensorOf {
     /// Strides for reading this tensor as if it had shape `target`: 0 along broadcast (size-1 or missing) dims.
     func broadcastStrides(to target: [Int]) -> [Int] {
         let lead = target.count - dim
@@ -30,15 +30,15 @@ extension Tensor {
     }
 
     /// `f(a, b)` elementwise over the broadcast shape of `a` and `b`.
-    static func zipBroadcast(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+    static func zipBroadcast(_ a: TensorOf, _ b: TensorOf, _ f: (Scalar, Scalar) -> Scalar) -> TensorOf {
         if a.shape == b.shape {
-            return Tensor(shape: a.shape, scalars: zip(a.scalars, b.scalars).map(f))
+            return TensorOf(shape: a.shape, scalars: zip(a.scalars, b.scalars).map(f))
         }
         let shape = broadcastShapes(a.shape, b.shape)
         let (sa, sb) = (a.broadcastStrides(to: shape), b.broadcastStrides(to: shape))
         let n = shape.reduce(1, *)
-        var out = [Float](repeating: 0, count: n)
-        guard n > 0 else { return Tensor(shape: shape, scalars: out) }
+        var out = [Scalar](repeating: 0, count: n)
+        guard n > 0 else { return TensorOf(shape: shape, scalars: out) }
         var index = [Int](repeating: 0, count: shape.count)
         var (ia, ib) = (0, 0)
         let (x, y) = (a.scalars, b.scalars)  // locals: no class-property access per element
@@ -57,113 +57,182 @@ extension Tensor {
                 d -= 1
             }
         }
-        return Tensor(shape: shape, scalars: out)
+        return TensorOf(shape: shape, scalars: out)
     }
 
-    /// In place `self = f(self, other)`; `other` must broadcast to `self`'s shape (torch's in-place rule).
-    @discardableResult
-    func applyInPlace(_ other: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
-        precondition(broadcastShapes(shape, other.shape) == shape,
-                     "output with shape \(shape) doesn't match the broadcast shape \(broadcastShapes(shape, other.shape))")
-        scalars = Tensor.zipBroadcast(self, other, f).scalars
-        return self
+    /// `f` applied to every element (a new tensor). Not differentiable: autograd does not see
+    /// through an arbitrary closure (use the named ops for that).
+    public func map(_ f: (Scalar) -> Scalar) -> TensorOf { TensorOf(shape: shape, scalars: scalars.map(f)) }
+
+    /// The same op, with its gradient, used by the element-wise ops: `value` computes the output
+    /// from the input, `derivative(x, y)` is dy/dx at each element (x input, y output).
+    func unary(_ name: String, _ value: (Scalar) -> Scalar, derivative: @escaping (Scalar, Scalar) -> Scalar) -> TensorOf {
+        let x = self
+        let y = map(value)
+        return y.recorded(name, [x]) { g in
+            // dL/dx = g * f'(x): one pass over (g, x, y)
+            var out = [Scalar](repeating: 0, count: g.numel)
+            let (gs, xs, ys) = (g.scalars, x.scalars, y.scalars)
+            for k in out.indices { out[k] = gs[k] * derivative(xs[k], ys[k]) }
+            return [TensorOf(shape: x.shape, scalars: out)]
+        }
     }
 
-    /// `f` applied to every element (a new tensor).
-    public func map(_ f: (Float) -> Float) -> Tensor { Tensor(shape: shape, scalars: scalars.map(f)) }
+    /// An element-wise op whose gradient is `g` where `passes(x, y)` and 0 elsewhere. A select, not a
+    /// product, as torch's clamp and threshold backward: an infinite `g` outside becomes 0, not NaN.
+    func gated(_ name: String, _ value: (Scalar) -> Scalar, passes: @escaping (Scalar, Scalar) -> Bool) -> TensorOf {
+        let x = self
+        let y = map(value)
+        return y.recorded(name, [x]) { g in
+            var out = [Scalar](repeating: 0, count: g.numel)
+            let (gs, xs, ys) = (g.scalars, x.scalars, y.scalars)
+            for k in out.indices where passes(xs[k], ys[k]) { out[k] = gs[k] }
+            return [TensorOf(shape: x.shape, scalars: out)]
+        }
+    }
 
-    // MARK: Operators
+    // MARK: Operators (forward and backward side by side)
 
-    public static func + (a: Tensor, b: Tensor) -> Tensor { zipBroadcast(a, b, +) }
-    public static func - (a: Tensor, b: Tensor) -> Tensor { zipBroadcast(a, b, -) }
-    public static func * (a: Tensor, b: Tensor) -> Tensor { zipBroadcast(a, b, *) }
-    public static func / (a: Tensor, b: Tensor) -> Tensor { zipBroadcast(a, b, /) }
+    public static func + (a: TensorOf, b: TensorOf) -> TensorOf {
+        zipBroadcast(a, b, +).recorded("AddBackward0", [a, b]) { g in
+            [a.reduceBroadcast(g), b.reduceBroadcast(g)]  // d(a + b) = da + db
+        }
+    }
+    public static func - (a: TensorOf, b: TensorOf) -> TensorOf {
+        zipBroadcast(a, b, -).recorded("SubBackward0", [a, b]) { g in
+            [a.reduceBroadcast(g), b.reduceBroadcast(-g)]
+        }
+    }
+    public static func * (a: TensorOf, b: TensorOf) -> TensorOf {
+        zipBroadcast(a, b, *).recorded("MulBackward0", [a, b]) { g in
+            [a.requiresGrad ? a.reduceBroadcast(g * b) : nil, b.requiresGrad ? b.reduceBroadcast(g * a) : nil]
+        }
+    }
+    public static func / (a: TensorOf, b: TensorOf) -> TensorOf {
+        zipBroadcast(a, b, /).recorded("DivBackward0", [a, b]) { g in
+            // d(a / b) = da / b - a db / b^2
+            [a.requiresGrad ? a.reduceBroadcast(g / b) : nil, b.requiresGrad ? b.reduceBroadcast(-g * a / (b * b)) : nil]
+        }
+    }
 
-    public static func + (a: Tensor, s: Float) -> Tensor { a.map { $0 + s } }
-    public static func - (a: Tensor, s: Float) -> Tensor { a.map { $0 - s } }
-    public static func * (a: Tensor, s: Float) -> Tensor { a.map { $0 * s } }
-    public static func / (a: Tensor, s: Float) -> Tensor { a.map { $0 / s } }
+    public static func + (a: TensorOf, s: Scalar) -> TensorOf { a.map { $0 + s }.recorded("AddBackward0", [a]) { [$0] } }
+    public static func - (a: TensorOf, s: Scalar) -> TensorOf { a.map { $0 - s }.recorded("SubBackward0", [a]) { [$0] } }
+    public static func * (a: TensorOf, s: Scalar) -> TensorOf { a.map { $0 * s }.recorded("MulBackward0", [a]) { [$0 * s] } }
+    public static func / (a: TensorOf, s: Scalar) -> TensorOf { a.map { $0 / s }.recorded("DivBackward0", [a]) { [$0 / s] } }
 
-    public static func + (s: Float, a: Tensor) -> Tensor { a.map { s + $0 } }
-    public static func - (s: Float, a: Tensor) -> Tensor { a.map { s - $0 } }
-    public static func * (s: Float, a: Tensor) -> Tensor { a.map { s * $0 } }
-    public static func / (s: Float, a: Tensor) -> Tensor { a.map { s / $0 } }
+    public static func + (s: Scalar, a: TensorOf) -> TensorOf { a + s }
+    public static func - (s: Scalar, a: TensorOf) -> TensorOf { a.map { s - $0 }.recorded("RsubBackward1", [a]) { [-$0] } }
+    public static func * (s: Scalar, a: TensorOf) -> TensorOf { a * s }
+    public static func / (s: Scalar, a: TensorOf) -> TensorOf {
+        a.map { s / $0 }.recorded("DivBackward0", [a]) { g in [-g * s / (a * a)] }  // d(s / a) = -s da / a^2
+    }
 
-    public static prefix func - (a: Tensor) -> Tensor { a.map { -$0 } }
+    public static prefix func - (a: TensorOf) -> TensorOf { a.map { -$0 }.recorded("NegBackward0", [a]) { [a.requiresGrad ? $0.map { -$0 } : nil] } }
 
     // Compound assignment mutates the tensor in place (the reference is not replaced), as in torch,
     // so it also works on a `let` and is seen through every other reference to the tensor.
-    public static func += (a: Tensor, b: Tensor) { a.add_(b) }
-    public static func -= (a: Tensor, b: Tensor) { a.sub_(b) }
-    public static func *= (a: Tensor, b: Tensor) { a.mul_(b) }
-    public static func /= (a: Tensor, b: Tensor) { a.div_(b) }
-    public static func += (a: Tensor, s: Float) { a.add_(s) }
-    public static func -= (a: Tensor, s: Float) { a.sub_(s) }
-    public static func *= (a: Tensor, s: Float) { a.mul_(s) }
-    public static func /= (a: Tensor, s: Float) { a.div_(s) }
+    public static func += (a: TensorOf, b: TensorOf) { a.add_(b) }
+    public static func -= (a: TensorOf, b: TensorOf) { a.sub_(b) }
+    public static func *= (a: TensorOf, b: TensorOf) { a.mul_(b) }
+    public static func /= (a: TensorOf, b: TensorOf) { a.div_(b) }
+    public static func += (a: TensorOf, s: Scalar) { a.add_(s) }
+    public static func -= (a: TensorOf, s: Scalar) { a.sub_(s) }
+    public static func *= (a: TensorOf, s: Scalar) { a.mul_(s) }
+    public static func /= (a: TensorOf, s: Scalar) { a.div_(s) }
 
-    // MARK: In place (return self for chaining, like torch)
+    // MARK: In place (return self for chaining, like torch; recorded for autograd when it is involved)
 
-    @discardableResult public func add_(_ b: Tensor) -> Tensor { applyInPlace(b, +) }
-    @discardableResult public func sub_(_ b: Tensor) -> Tensor { applyInPlace(b, -) }
-    @discardableResult public func mul_(_ b: Tensor) -> Tensor { applyInPlace(b, *) }
-    @discardableResult public func div_(_ b: Tensor) -> Tensor { applyInPlace(b, /) }
+    @discardableResult public func add_(_ b: TensorOf) -> TensorOf { updateInPlace(others: [b], { $0 + b }, fast: { applyFast(b, +) }) }
+    @discardableResult public func sub_(_ b: TensorOf) -> TensorOf { updateInPlace(others: [b], { $0 - b }, fast: { applyFast(b, -) }) }
+    @discardableResult public func mul_(_ b: TensorOf) -> TensorOf { updateInPlace(others: [b], { $0 * b }, fast: { applyFast(b, *) }) }
+    @discardableResult public func div_(_ b: TensorOf) -> TensorOf { updateInPlace(others: [b], { $0 / b }, fast: { applyFast(b, /) }) }
 
-    @discardableResult public func add_(_ s: Float) -> Tensor { mapInPlace { $0 + s } }
-    @discardableResult public func sub_(_ s: Float) -> Tensor { mapInPlace { $0 - s } }
-    @discardableResult public func mul_(_ s: Float) -> Tensor { mapInPlace { $0 * s } }
-    @discardableResult public func div_(_ s: Float) -> Tensor { mapInPlace { $0 / s } }
+    @discardableResult public func add_(_ s: Scalar) -> TensorOf { updateInPlace({ $0 + s }, fast: { mapFast { $0 + s } }) }
+    @discardableResult public func sub_(_ s: Scalar) -> TensorOf { updateInPlace({ $0 - s }, fast: { mapFast { $0 - s } }) }
+    @discardableResult public func mul_(_ s: Scalar) -> TensorOf { updateInPlace({ $0 * s }, fast: { mapFast { $0 * s } }) }
+    @discardableResult public func div_(_ s: Scalar) -> TensorOf { updateInPlace({ $0 / s }, fast: { mapFast { $0 / s } }) }
 
     /// `x.fill_(v)`.
-    @discardableResult public func fill_(_ v: Float) -> Tensor { mapInPlace { _ in v } }
+    @discardableResult public func fill_(_ v: Scalar) -> TensorOf {
+        updateInPlace({ old in
+            TensorOf.full(old.shape, value: v).recorded("FillBackward2", [old]) { g in [TensorOf.zeros(g.shape)] }
+        }, fast: { mapFast { _ in v } })
+    }
 
     /// `x.copy_(src)`: overwrites the elements with `src` broadcast to this shape.
-    @discardableResult public func copy_(_ src: Tensor) -> Tensor { applyInPlace(src) { $1 } }
+    @discardableResult public func copy_(_ src: TensorOf) -> TensorOf {
+        updateInPlace(others: [src], { old in
+            let value = withNoGrad { TensorOf.zeros(old.shape) + src }
+            return value.recorded("CopyBackwards", [old, src]) { g in [TensorOf.zeros(g.shape), src.reduceBroadcast(g)] }
+        }, fast: { applyFast(src) { $1 } })
+    }
 
-    /// Rewrites every element through one buffer, so the `scalars` count check runs once, not per element.
-    @discardableResult
-    func mapInPlace(_ f: (Float) -> Float) -> Tensor {
-        scalars.withUnsafeMutableBufferPointer { b in
+    /// Rewrites every element in the storage itself (no copy), for in-place ops outside autograd.
+    func mapFast(_ f: (Scalar) -> Scalar) {
+        storage.values.withUnsafeMutableBufferPointer { b in
             for i in b.indices { b[i] = f(b[i]) }
         }
-        return self
+    }
+
+    /// `self = f(self, other)` in the storage; `other` must broadcast to `self`'s shape (torch's in-place rule).
+    func applyFast(_ other: TensorOf, _ f: (Scalar, Scalar) -> Scalar) {
+        precondition(broadcastShapes(shape, other.shape) == shape,
+                     "output with shape \(shape) doesn't match the broadcast shape \(broadcastShapes(shape, other.shape))")
+        storage.values = TensorOf.zipBroadcast(self, other, f).storage.values
     }
 
     // MARK: Math
 
-    /// `x.pow(e)`. Like torch, common exponents take exact shortcuts (`x*x`, `sqrt`, `1/x`) instead of `powf`.
-    public func pow(_ e: Float) -> Tensor {
+    /// `x.pow(e)`: backward `g * e * x^(e-1)` (zero for e = 0, as torch). Like torch, common exponents
+    /// take exact shortcuts (`x*x`, `sqrt`, `1/x`) instead of `pow`.
+    public func pow(_ e: Scalar) -> TensorOf {
+        let value: (Scalar) -> Scalar
         switch e {
-        case 1: clone()
-        case 2: map { $0 * $0 }
-        case 3: map { $0 * $0 * $0 }
-        case 0.5: map { $0.squareRoot() }
-        case -0.5: map { 1 / $0.squareRoot() }
-        case -1: map { 1 / $0 }
-        case -2: map { 1 / ($0 * $0) }
-        default: map { powf($0, e) }
+        case 1: value = { $0 }
+        case 2: value = { $0 * $0 }
+        case 3: value = { $0 * $0 * $0 }
+        case 0.5: value = { $0.squareRoot() }
+        case -0.5: value = { 1 / $0.squareRoot() }
+        case -1: value = { 1 / $0 }
+        case -2: value = { 1 / ($0 * $0) }
+        default: value = { Scalar.pow($0, e) }
+        }
+        return unary("PowBackward0", value) { x, _ in
+            e == 0 ? 0 : e == 2 ? 2 * x : e == 1 ? 1 : e * Scalar.pow(x, e - 1)
         }
     }
 
-    public func sqrt() -> Tensor { map { $0.squareRoot() } }
-    public func exp() -> Tensor { map { expf($0) } }
-    public func log() -> Tensor { map { logf($0) } }
-    public func abs() -> Tensor { map { Swift.abs($0) } }
-    public func neg() -> Tensor { -self }
+    /// `x.sqrt()`: backward `g / (2 * sqrt(x))`, infinite at 0 (and 0 * inf = nan), as torch.
+    public func sqrt() -> TensorOf { unary("SqrtBackward0", { $0.squareRoot() }) { _, y in 1 / (2 * y) } }
+    public func exp() -> TensorOf { unary("ExpBackward0", { Scalar.exp($0) }) { _, y in y } }
+    public func log() -> TensorOf { unary("LogBackward0", { Scalar.log($0) }) { x, _ in 1 / x } }
+    /// `x.abs()`: backward `g * sign(x)`, zero at 0.
+    public func abs() -> TensorOf { unary("AbsBackward0", { Swift.abs($0) }) { x, _ in x > 0 ? 1 : x < 0 ? -1 : 0 } }
+    public func neg() -> TensorOf { -self }
+    public func cos() -> TensorOf { unary("CosBackward0", { Scalar.cos($0) }) { x, _ in -Scalar.sin(x) } }
+    public func sin() -> TensorOf { unary("SinBackward0", { Scalar.sin($0) }) { x, _ in Scalar.cos(x) } }
+    /// `x.acos()`: backward `-g / sqrt(1 - x^2)`, -inf at +-1, as torch.
+    public func acos() -> TensorOf { unary("AcosBackward0", { Scalar.acos($0) }) { x, _ in -1 / (1 - x * x).squareRoot() } }
+    public func tanh() -> TensorOf { unary("TanhBackward0", { Scalar.tanh($0) }) { _, y in 1 - y * y } }
+    /// `x.relu()`: backward passes `g` where the output is positive (zero at 0, as torch).
+    public func relu() -> TensorOf { gated("ReluBackward0", { $0 > 0 ? $0 : ($0.isNaN ? $0 : 0) }) { _, y in y > 0 } }
 
-    /// `x.clamp(min, max)`; either bound may be nil. NaN stays NaN, as in torch.
-    public func clamp(min lo: Float? = nil, max hi: Float? = nil) -> Tensor {
-        map { Tensor.clampScalar($0, lo, hi) }
+    /// `x.clamp(min, max)`; either bound may be nil. NaN stays NaN. The gradient passes only
+    /// strictly inside the bounds: torch 2.15 gives 0 at exactly min or max (older versions passed it).
+    public func clamp(min lo: Scalar? = nil, max hi: Scalar? = nil) -> TensorOf {
+        gated("ClampBackward1", { TensorOf.clampScalar($0, lo, hi) }) { x, _ in
+            (lo.map { x > $0 } ?? true) && (hi.map { x < $0 } ?? true)
+        }
     }
 
     /// In-place `clamp_`.
     @discardableResult
-    public func clamp_(min lo: Float? = nil, max hi: Float? = nil) -> Tensor {
-        mapInPlace { Tensor.clampScalar($0, lo, hi) }
+    public func clamp_(min lo: Scalar? = nil, max hi: Scalar? = nil) -> TensorOf {
+        updateInPlace({ $0.clamp(min: lo, max: hi) }, fast: { mapFast { TensorOf.clampScalar($0, lo, hi) } })
     }
 
     /// torch applies min then max, so `min > max` gives `max` everywhere.
-    static func clampScalar(_ x: Float, _ lo: Float?, _ hi: Float?) -> Float {
+    static func clampScalar(_ x: Scalar, _ lo: Scalar?, _ hi: Scalar?) -> Scalar {
         if x.isNaN { return x }
         var y = x
         if let lo, y < lo { y = lo }

@@ -1,8 +1,8 @@
 // Norm-based rescaling: torch's renorm, the study note's l2_norm, and F.normalize.
 
-extension Tensor {
+extension TensorOf {
     /// p-norm of every sub-tensor `select(dim: d, index: k)`, k in 0..<size(d), in one O(n) pass.
-    func subTensorNorms(p: Float, dim d: Int) -> [Float] {
+    func subTensorNorms(p: Scalar, dim d: Int) -> [Scalar] {
         let (outer, n, inner) = lanes(d)
         let acc = PNorm(p)
         var sums = [Double](repeating: acc.initial, count: n)
@@ -22,19 +22,59 @@ extension Tensor {
     /// Torch's exact rule (aten renorm_scale_factor, all in float32): `factor = norm > maxnorm ?
     /// maxnorm / (norm + 1e-7) : 1`, then `x * factor`. The 1e-7 makes the resulting norm a hair
     /// below maxnorm; sub-tensors at or under the limit are multiplied by exactly 1.
-    public func renorm(p: Float, dim: Int, maxnorm: Float) -> Tensor { clone().renorm_(p: p, dim: dim, maxnorm: maxnorm) }
+    public func renorm(p: Scalar, dim: Int, maxnorm: Scalar) -> TensorOf {
+        let x = self
+        let d = wrapDim(dim)
+        let (factors, norms) = renormFactors(p: p, dim: d, maxnorm: maxnorm)
+        let y = TensorOf(shape: shape, scalars: scalars)
+        y.scaleSubTensors(dim: d, by: factors)
+        return y.recorded("RenormBackward0", [x]) { g in
+            // y = x * c / (n + 1e-7) where n = ||x||_p > c, else y = x. For the scaled sub-tensors:
+            // dx_j = g_j c/(n+eps) - (sum_i g_i x_i) c/(n+eps)^2 * dn/dx_j,  dn/dx_j = sign(x_j) |x_j|^(p-1) / n^(p-1)
+            let (outer, n, inner) = x.lanes(d)
+            let (xs, gs) = (x.scalars, g.scalars)
+            var out = gs
+            for k in 0..<n where factors[k] != 1 {
+                let c = maxnorm, nk = norms[k], denom = nk + 1e-7
+                var dot: Scalar = 0
+                for o in 0..<outer { for i in 0..<inner { let at = (o * n + k) * inner + i; dot += gs[at] * xs[at] } }
+                for o in 0..<outer {
+                    for i in 0..<inner {
+                        let at = (o * n + k) * inner + i
+                        let sign: Scalar = xs[at] > 0 ? 1 : xs[at] < 0 ? -1 : 0
+                        let dn = p == 2 ? xs[at] / nk : sign * Scalar.pow(Swift.abs(xs[at]) / nk, p - 1)
+                        out[at] = gs[at] * factors[k] - dot * c / (denom * denom) * dn
+                    }
+                }
+            }
+            return [TensorOf(shape: x.shape, scalars: out)]
+        }
+    }
 
     /// In-place `renorm_`; returns self.
     @discardableResult
-    public func renorm_(p: Float, dim: Int, maxnorm: Float) -> Tensor {
+    public func renorm_(p: Scalar, dim: Int, maxnorm: Scalar) -> TensorOf {
+        updateInPlace({ $0.renorm(p: p, dim: dim, maxnorm: maxnorm) }, fast: {
+            let d = wrapDim(dim)
+            scaleSubTensors(dim: d, by: renormFactors(p: p, dim: d, maxnorm: maxnorm).factors)
+        })
+    }
+
+    /// Torch's exact rule (aten renorm_scale_factor, all in float32): `factor = norm > maxnorm ?
+    /// maxnorm / (norm + 1e-7) : 1`.
+    func renormFactors(p: Scalar, dim d: Int, maxnorm: Scalar) -> (factors: [Scalar], norms: [Scalar]) {
         precondition(self.dim > 1, "renorm: input needs at least 2 dimensions, got \(self.dim) dimensions")
         precondition(p > 0, "renorm: non-positive-norm not supported")
         precondition(maxnorm >= 0, "renorm: expected maxnorm to be >= 0 but got \(maxnorm)")
-        let d = wrapDim(dim)
-        let eps: Float = 1e-7
-        let factors = subTensorNorms(p: p, dim: d).map { $0 > maxnorm ? maxnorm / ($0 + eps) : 1 }
+        let eps: Scalar = 1e-7
+        let norms = subTensorNorms(p: p, dim: d)
+        return (norms.map { $0 > maxnorm ? maxnorm / ($0 + eps) : 1 }, norms)
+    }
+
+    /// Multiplies sub-tensor k along `d` by `factors[k]`, in the storage.
+    func scaleSubTensors(dim d: Int, by factors: [Scalar]) {
         let (outer, n, inner) = lanes(d)
-        scalars.withUnsafeMutableBufferPointer { x in
+        storage.values.withUnsafeMutableBufferPointer { x in
             for o in 0..<outer {
                 for k in 0..<n where factors[k] != 1 {
                     let base = (o * n + k) * inner
@@ -42,17 +82,16 @@ extension Tensor {
                 }
             }
         }
-        return self
     }
 }
 
 /// The study note's `l2_norm`: `input / torch.norm(input, 2, axis, True)`. No epsilon, on purpose:
 /// a zero vector divides 0 by 0 and gives NaN, exactly as the PyTorch code does.
-public func l2_norm(_ input: Tensor, axis: Int = 1) -> Tensor {
+public func l2_norm<Scalar>(_ input: TensorOf<Scalar>, axis: Int = 1) -> TensorOf<Scalar> {
     input / input.norm(p: 2, dim: axis, keepdim: true)  // (B, C) / (B, 1)
 }
 
 /// `torch.nn.functional.normalize`: `x / max(||x||_p, eps)` along `dim`, so a zero vector stays zero.
-public func normalize(_ input: Tensor, p: Float = 2, dim: Int = 1, eps: Float = 1e-12) -> Tensor {
+public func normalize<Scalar>(_ input: TensorOf<Scalar>, p: Scalar = 2, dim: Int = 1, eps: Scalar = 1e-12) -> TensorOf<Scalar> {
     input / input.norm(p: p, dim: dim, keepdim: true).clamp(min: eps)
 }

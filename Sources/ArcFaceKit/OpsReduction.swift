@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-extension Tensor {
+extension TensorOf {
     /// Views the tensor as (outer, n, inner) around dimension `d`, where `n = shape[d]`; element
     /// (o, k, i) is at `(o * n + k) * inner + i`. Every reduction and `renorm` walks this layout.
     func lanes(_ d: Int) -> (outer: Int, n: Int, inner: Int) {
@@ -23,19 +23,19 @@ extension Tensor {
     }
 
     /// A lane: `n` elements of a buffer at `base`, `base + stride`, ... (one reduction's input).
-    typealias Lane = (x: UnsafeBufferPointer<Float>, base: Int, stride: Int, n: Int)
+    typealias Lane = (x: UnsafeBufferPointer<Scalar>, base: Int, stride: Int, n: Int)
 
     /// Reduces each lane along `dim` with `body`, reading storage through one buffer pointer.
-    func reduce(dim: Int, keepdim: Bool, _ body: (Lane) -> Float) -> Tensor {
+    func reduce(dim: Int, keepdim: Bool, _ body: (Lane) -> Scalar) -> TensorOf {
         let d = wrapDim(dim)
         let (outer, n, inner) = lanes(d)
-        var out = [Float](repeating: 0, count: outer * inner)
+        var out = [Scalar](repeating: 0, count: outer * inner)
         scalars.withUnsafeBufferPointer { x in
             for o in 0..<outer {
                 for i in 0..<inner { out[o * inner + i] = body((x, o * n * inner + i, inner, n)) }
             }
         }
-        return Tensor(shape: reducedShape(d, keepdim: keepdim), scalars: out)
+        return TensorOf(shape: reducedShape(d, keepdim: keepdim), scalars: out)
     }
 
     /// The whole tensor as one lane.
@@ -52,7 +52,7 @@ extension Tensor {
 
     /// Index of the largest (`sign` 1) or smallest (`sign` -1) element of a lane; the first NaN wins,
     /// because torch's max/min propagate NaN. Ties keep the first index.
-    static func laneArgExtreme(_ l: Lane, sign: Float) -> Int {
+    static func laneArgExtreme(_ l: Lane, sign: Scalar) -> Int {
         precondition(l.n > 0, "max()/min(): Expected reduction dim to have non-zero size.")
         var best = 0
         var bestValue = l.x[l.base]
@@ -65,81 +65,150 @@ extension Tensor {
     }
 
     /// The extreme value of a lane.
-    static func laneExtreme(_ l: Lane, sign: Float) -> Float { l.x[l.base + laneArgExtreme(l, sign: sign) * l.stride] }
+    static func laneExtreme(_ l: Lane, sign: Scalar) -> Scalar { l.x[l.base + laneArgExtreme(l, sign: sign) * l.stride] }
 
     // MARK: Sum and mean
 
+    /// Broadcasts the gradient of a reduction over `d` (kept or removed) back to this tensor's shape.
+    func expandReduced(_ g: TensorOf, dim d: Int, keepdim: Bool) -> TensorOf {
+        let gk = keepdim || self.dim == 0 ? g : g.unsqueeze(d)
+        return TensorOf.zeros(shape) + gk
+    }
+
     /// `x.sum()`: a 0-d tensor.
-    public func sum() -> Tensor { Tensor(Float(reduceAll(Tensor.laneSum))) }
+    public func sum() -> TensorOf {
+        TensorOf(Scalar(reduceAll(TensorOf.laneSum))).recorded("SumBackward0", [self]) { [shape] g in
+            [TensorOf.full(shape, value: g.item())]  // every element contributed once
+        }
+    }
 
     /// `x.sum(dim, keepdim)`.
-    public func sum(dim: Int, keepdim: Bool = false) -> Tensor {
-        reduce(dim: dim, keepdim: keepdim) { Float(Tensor.laneSum($0)) }
+    public func sum(dim: Int, keepdim: Bool = false) -> TensorOf {
+        let d = wrapDim(dim)
+        return reduce(dim: d, keepdim: keepdim) { Scalar(TensorOf.laneSum($0)) }.recorded("SumBackward1", [self]) { g in
+            [self.expandReduced(g, dim: d, keepdim: keepdim)]
+        }
     }
 
     /// `x.mean()`: a 0-d tensor; NaN for an empty tensor, as torch.
-    public func mean() -> Tensor { Tensor(Float(reduceAll(Tensor.laneSum) / Double(numel))) }
+    public func mean() -> TensorOf {
+        let n = Scalar(numel)
+        return TensorOf(Scalar(reduceAll(TensorOf.laneSum) / Double(numel))).recorded("MeanBackward0", [self]) { [shape] g in
+            [TensorOf.full(shape, value: g.item() / n)]
+        }
+    }
 
     /// `x.mean(dim, keepdim)`.
-    public func mean(dim: Int, keepdim: Bool = false) -> Tensor {
-        reduce(dim: dim, keepdim: keepdim) { Float(Tensor.laneSum($0) / Double($0.n)) }
+    public func mean(dim: Int, keepdim: Bool = false) -> TensorOf {
+        let d = wrapDim(dim)
+        let n = Scalar(self.dim == 0 ? 1 : shape[d])
+        return reduce(dim: d, keepdim: keepdim) { Scalar(TensorOf.laneSum($0) / Double($0.n)) }.recorded("MeanBackward1", [self]) { g in
+            [self.expandReduced(g, dim: d, keepdim: keepdim) / n]
+        }
     }
 
     // MARK: Max and min
 
-    /// `x.max()`: the largest element as a 0-d tensor (NaN if any element is NaN).
-    public func max() -> Tensor { Tensor(reduceAll { Tensor.laneExtreme($0, sign: 1) }) }
+    /// `x.max()`: the largest element as a 0-d tensor (NaN if any element is NaN). The gradient is
+    /// shared evenly by all elements equal to the maximum, as torch does.
+    public func max() -> TensorOf { extreme(sign: 1, name: "MaxBackward1") }
     /// `x.min()`.
-    public func min() -> Tensor { Tensor(reduceAll { Tensor.laneExtreme($0, sign: -1) }) }
+    public func min() -> TensorOf { extreme(sign: -1, name: "MinBackward1") }
 
-    /// The values of `torch.max(x, dim, keepdim)`; the indices are `argmax(dim:)`.
-    public func max(dim: Int, keepdim: Bool = false) -> Tensor {
-        reduce(dim: dim, keepdim: keepdim) { Tensor.laneExtreme($0, sign: 1) }
+    private func extreme(sign: Scalar, name: String) -> TensorOf {
+        let value = reduceAll { TensorOf.laneExtreme($0, sign: sign) }
+        return TensorOf(value).recorded(name, [self]) { g in
+            let hits = self.scalars.map { $0 == value || ($0.isNaN && value.isNaN) ? Scalar(1) : 0 }
+            let count = hits.reduce(0, +)
+            return [TensorOf(shape: self.shape, scalars: hits.map { $0 * g.item() / count })]
+        }
     }
+
+    /// The values of `torch.max(x, dim, keepdim)`; the indices are `argmax(dim:)`. The gradient goes
+    /// to the index chosen (the first maximum).
+    public func max(dim: Int, keepdim: Bool = false) -> TensorOf { extreme(dim: dim, keepdim: keepdim, sign: 1, name: "MaxBackward0") }
     /// The values of `torch.min(x, dim, keepdim)`; the indices are `argmin(dim:)`.
-    public func min(dim: Int, keepdim: Bool = false) -> Tensor {
-        reduce(dim: dim, keepdim: keepdim) { Tensor.laneExtreme($0, sign: -1) }
+    public func min(dim: Int, keepdim: Bool = false) -> TensorOf { extreme(dim: dim, keepdim: keepdim, sign: -1, name: "MinBackward0") }
+
+    private func extreme(dim: Int, keepdim: Bool, sign: Scalar, name: String) -> TensorOf {
+        let d = wrapDim(dim)
+        let values = reduce(dim: d, keepdim: keepdim) { TensorOf.laneExtreme($0, sign: sign) }
+        return values.recorded(name, [self]) { g in
+            let index = self.reduce(dim: d, keepdim: false) { Scalar(TensorOf.laneArgExtreme($0, sign: sign)) }.scalars
+            let (outer, n, inner) = self.lanes(d)
+            var out = [Scalar](repeating: 0, count: self.numel)
+            for o in 0..<outer {
+                for i in 0..<inner {
+                    out[(o * n + Int(index[o * inner + i])) * inner + i] = g.scalars[o * inner + i]
+                }
+            }
+            return [TensorOf(shape: self.shape, scalars: out)]
+        }
     }
 
     /// `x.argmax()`: flat index of the largest element.
-    public func argmax() -> Int { reduceAll { Tensor.laneArgExtreme($0, sign: 1) } }
+    public func argmax() -> Int { reduceAll { TensorOf.laneArgExtreme($0, sign: 1) } }
     /// `x.argmin()`.
-    public func argmin() -> Int { reduceAll { Tensor.laneArgExtreme($0, sign: -1) } }
+    public func argmin() -> Int { reduceAll { TensorOf.laneArgExtreme($0, sign: -1) } }
 
     /// `x.argmax(dim)`: indices as Ints in row-major order of the reduced shape (torch returns an
-    /// int64 tensor; this library has only Float32 tensors). Exact: an index survives the Float trip.
+    /// int64 tensor; this library has only Float32 tensors). Exact: an index survives the Scalar trip.
     public func argmax(dim: Int) -> [Int] {
-        reduce(dim: dim, keepdim: false) { Float(Tensor.laneArgExtreme($0, sign: 1)) }.scalars.map { Int($0) }
+        reduce(dim: dim, keepdim: false) { Scalar(TensorOf.laneArgExtreme($0, sign: 1)) }.scalars.map { Int($0) }
     }
     /// `x.argmin(dim)`, like `argmax(dim:)`.
     public func argmin(dim: Int) -> [Int] {
-        reduce(dim: dim, keepdim: false) { Float(Tensor.laneArgExtreme($0, sign: -1)) }.scalars.map { Int($0) }
+        reduce(dim: dim, keepdim: false) { Scalar(TensorOf.laneArgExtreme($0, sign: -1)) }.scalars.map { Int($0) }
     }
 
     // MARK: Norms
 
     /// `torch.norm(x, p)` over all elements: a 0-d tensor.
-    public func norm(p: Float = 2) -> Tensor { Tensor(reduceAll(PNorm(p).of)) }
+    public func norm(p: Scalar = 2) -> TensorOf { flatten().norm(p: p, dim: 0) }
 
     /// `torch.norm(x, p, dim, keepdim)`: `(sum |x|^p)^(1/p)` along `dim`; `p` may be `.infinity`
     /// (max |x|), `-.infinity` (min |x|) or 0 (count of nonzeros).
-    public func norm(p: Float = 2, dim: Int, keepdim: Bool = false) -> Tensor {
-        reduce(dim: dim, keepdim: keepdim, PNorm(p).of)
+    public func norm(p: Scalar = 2, dim: Int, keepdim: Bool = false) -> TensorOf {
+        let d = wrapDim(dim)
+        let norms = reduce(dim: d, keepdim: keepdim, PNorm(p).of)
+        return norms.recorded("NormBackward1", [self]) { g in
+            // d||x||_p / dx = sign(x) |x|^(p-1) / ||x||^(p-1); zero where the norm is 0 (torch masks it).
+            let n = self.expandReduced(norms.detach(), dim: d, keepdim: keepdim).scalars
+            let gx = self.expandReduced(g, dim: d, keepdim: keepdim).scalars
+            let x = self.scalars
+            var out = [Scalar](repeating: 0, count: x.count)
+            if p.isInfinite {
+                // The gradient is shared evenly by the elements whose |x| is the extreme one.
+                var ties = [Scalar](repeating: 0, count: x.count)
+                let hit = x.indices.map { Swift.abs(x[$0]) == n[$0] }
+                let tieCount = self.expandReduced(
+                    TensorOf(shape: self.shape, scalars: hit.map { $0 ? 1 : 0 }).sum(dim: d, keepdim: keepdim), dim: d, keepdim: keepdim).scalars
+                for k in x.indices where hit[k] { ties[k] = 1 / tieCount[k] }
+                for k in x.indices { out[k] = gx[k] * ties[k] * (x[k] > 0 ? 1 : x[k] < 0 ? -1 : 0) }
+            } else if p != 0 {
+                for k in x.indices where n[k] != 0 {
+                    let sign: Scalar = x[k] > 0 ? 1 : x[k] < 0 ? -1 : 0
+                    let ratio = p == 2 ? x[k] / n[k] : sign * Scalar.pow(Swift.abs(x[k]) / n[k], p - 1)
+                    out[k] = gx[k] * ratio
+                }
+            }
+            return [TensorOf(shape: self.shape, scalars: out)]
+        }
     }
 }
 
-/// Accumulator of a vector p-norm, computed in Double and rounded to Float once at the end.
-struct PNorm {
+/// Accumulator of a vector p-norm, computed in Double and rounded to Scalar once at the end.
+struct PNorm<Scalar: TensorScalar> {
     let p: Double
 
-    init(_ p: Float) {
+    init(_ p: Scalar) {
         precondition(!p.isNaN, "norm: p must not be NaN")
         self.p = Double(p)
     }
 
     var initial: Double { p == -.infinity ? .infinity : 0 }
 
-    func combine(_ acc: Double, _ x: Float) -> Double {
+    func combine(_ acc: Double, _ x: Scalar) -> Double {
         let a = Swift.abs(Double(x))
         switch p {
         case .infinity: return a.isNaN || acc.isNaN ? .nan : Swift.max(acc, a)
@@ -152,20 +221,20 @@ struct PNorm {
     }
 
     /// The norm of one lane.
-    func of(_ l: Tensor.Lane) -> Float {
+    func of(_ l: TensorOf<Scalar>.Lane) -> Scalar {
         var s = initial
         for k in 0..<l.n { s = combine(s, l.x[l.base + k * l.stride]) }
         return finish(s)
     }
 
-    func finish(_ acc: Double) -> Float {
+    func finish(_ acc: Double) -> Scalar {
         switch p {
-        case .infinity, -.infinity, 0, 1: Float(acc)
-        case 2: Float(acc.squareRoot())
-        default: Float(libmPow(acc, 1 / p))
+        case .infinity, -.infinity, 0, 1: Scalar(acc)
+        case 2: Scalar(acc.squareRoot())
+        default: Scalar(libmPow(acc, 1 / p))
         }
     }
 }
 
-/// libm `pow`, named so it does not collide with `Tensor.pow` inside the extension.
+/// libm `pow`, named so it does not collide with `TensorOf.pow` inside the extension.
 @inline(__always) func libmPow(_ x: Double, _ y: Double) -> Double { pow(x, y) }

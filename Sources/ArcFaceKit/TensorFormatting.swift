@@ -14,9 +14,14 @@ enum PrintOptions {
     static let linewidth = 80
 }
 
-extension Tensor: CustomStringConvertible {
+extension TensorOf: CustomStringConvertible {
     /// Exactly what `print(x)` shows in PyTorch, e.g. `tensor([[1., 2.],\n        [3., 4.]])`.
-    public var description: String { torchRepr() }
+    public var description: String {
+        // torch adds the dtype when it is not the default, then the autograd state.
+        var suffixes = Scalar.self == Float.self ? [] : ["dtype=\(Scalar.dtypeName)"]
+        if let gradFn { suffixes.append("grad_fn=<\(gradFn.name)>") } else if requiresGrad { suffixes.append("requires_grad=True") }
+        return torchRepr(suffixes: suffixes)
+    }
 
     /// torch's `_str_intern` for a dense CPU float32 tensor; `suffixes` are extra `key=value` parts
     /// (autograd will add `requires_grad=True` / `grad_fn=<...>` here).
@@ -60,7 +65,7 @@ extension Tensor: CustomStringConvertible {
         }
         let strides = self.strides
         // Like get_summarized_data, the formatter only sees the elements that are printed.
-        var visible: [Float] = []
+        var visible: [Scalar] = []
         func collect(_ d: Int, _ offset: Int) {
             if d == dim { visible.append(scalars[offset]); return }
             for case let i? in shown[d] { collect(d + 1, offset + i * strides[d]) }
@@ -96,12 +101,12 @@ func pythonTuple(_ s: [Int]) -> String {
 
 /// torch's `_Formatter` for a floating tensor: chooses int / fixed / scientific mode and a common width
 /// from the nonzero finite values, so that columns line up.
-struct TorchFloatFormatter {
+struct TorchFloatFormatter<Scalar: TensorScalar> {
     var intMode = true
     var sciMode = false
     var width = 1
 
-    init(_ values: [Float]) {
+    init(_ values: [Scalar]) {
         let nonzeroFinite = values.filter { $0.isFinite && $0 != 0 }
         guard !nonzeroFinite.isEmpty else { return }  // torch returns early: int mode, width 1
         // Magnitudes compared in Double, as torch converts with tensor_totype before dividing.
@@ -120,7 +125,7 @@ struct TorchFloatFormatter {
 
     /// One element, right-aligned to the common width (a longer one, such as `-0.0000`, which the
     /// width ignores because it is zero, is not cut).
-    func format(_ v: Float) -> String {
+    func format(_ v: Scalar) -> String {
         let s: String
         if sciMode { s = Self.sci(v) }
         else if intMode { s = v.isFinite ? Self.cFormat("%.0f", Double(v)) + "." : Self.nonFinite(v) }
@@ -128,16 +133,16 @@ struct TorchFloatFormatter {
         return String(repeating: " ", count: Swift.max(0, width - s.utf8.count)) + s
     }
 
-    static func fixed(_ v: Float) -> String {
+    static func fixed(_ v: Scalar) -> String {
         v.isFinite ? cFormat("%.\(PrintOptions.precision)f", Double(v)) : nonFinite(v)
     }
 
-    static func sci(_ v: Float) -> String {
+    static func sci(_ v: Scalar) -> String {
         v.isFinite ? cFormat("%.\(PrintOptions.precision)e", Double(v)) : nonFinite(v)
     }
 
     /// Python prints `nan` whatever the NaN's sign bit (C would print `-nan`).
-    static func nonFinite(_ v: Float) -> String { v.isNaN ? "nan" : (v < 0 ? "-inf" : "inf") }
+    static func nonFinite(_ v: Scalar) -> String { v.isNaN ? "nan" : (v < 0 ? "-inf" : "inf") }
 
     /// C printf of one Double. glibc's `%f`/`%e` are exact and round half to even, like Python's `format`.
     static func cFormat(_ format: String, _ x: Double) -> String {
