@@ -186,7 +186,10 @@ extension TensorOf {
                 for k in x.indices where hit[k] { ties[k] = 1 / tieCount[k] }
                 for k in x.indices { out[k] = gx[k] * ties[k] * (x[k] > 0 ? 1 : x[k] < 0 ? -1 : 0) }
             } else if p != 0 {
-                for k in x.indices where n[k] != 0 {
+                for k in x.indices {
+                    // A product with 0, not a skip, at a zero norm: torch gives NaN there for a NaN or
+                    // infinite upstream gradient (l2_norm of a zero column), 0 otherwise.
+                    guard n[k] != 0 else { out[k] = gx[k] * 0; continue }
                     let sign: Scalar = x[k] > 0 ? 1 : x[k] < 0 ? -1 : 0
                     let ratio = p == 2 ? x[k] / n[k] : sign * Scalar.pow(Swift.abs(x[k]) / n[k], p - 1)
                     out[k] = gx[k] * ratio

@@ -220,3 +220,16 @@ enum GradCheck {
         #expect(m.count == 2)
     }
 }
+
+@Suite struct ZeroNormTests {
+    @Test func l2NormOfAZeroColumnIsNaNInValueAndGradientAsTorch() {
+        let x = Tensor([[0, 1], [0, 2]]).requiresGrad_()
+        let y = l2_norm(x, axis: 0)
+        y.sum().backward()
+        #expect(y[0, 0].isNaN && x.grad![0, 0].isNaN && x.grad![1, 0].isNaN)
+        #expect(abs(x.grad![0, 1] - 0.1789) < 1e-4)
+        let z = Tensor([0, 0]).requiresGrad_()
+        z.norm().backward()
+        #expect(z.grad?.scalars == [0, 0])  // a finite upstream gradient gives 0 at a zero norm
+    }
+}
