@@ -6,6 +6,7 @@
 import ArgumentParser
 import Foundation
 import LessonKit
+import Parity
 
 @main
 struct ArcFaceLessons: ParsableCommand {
@@ -13,7 +14,7 @@ struct ArcFaceLessons: ParsableCommand {
         commandName: "arcface-lessons",
         abstract: "Turn literate Markdown lessons into a verified static HTML course.",
         discussion: "Exit status: 0 all checks passed, 1 a check failed, 2 usage or environment error.",
-        subcommands: [Verify.self, Build.self]
+        subcommands: [Verify.self, Build.self, Parity.self]
     )
 
     /// ArgumentParser exits 64 on a usage error; ours is 2, as documented.
@@ -106,5 +107,30 @@ struct Build: ParsableCommand {
         let options = common.options(progress: isatty(2) != 0)
         if let kit = common.kit { setenv("ARCFACE_KIT_DIR", kit, 1) }
         try finish { try Pipeline.build(options, out: out, toolchain: $0, log: progressLog) }
+    }
+}
+
+struct Parity: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate every case of a PyTorch-written reference file with ArcFaceKit.",
+        discussion: """
+            Prints one line per case (max abs and max rel difference of each expected value), a detail \
+            line per value outside its tolerance, and `N passed, N failed`. Exit status: 0 every case \
+            passed, 1 a case failed or could not be evaluated, 2 the file is missing, unreadable or not \
+            a reference file (tools/torch_reference.py writes one).
+            """)
+
+    @Argument(help: "The reference file (JSON, e.g. tools/parity-reference.json).")
+    var file: String
+
+    func run() throws {
+        do {
+            let report = try ParityRunner.run(path: file)
+            print(report.text, terminator: "")
+            Foundation.exit(report.ok ? 0 : 1)
+        } catch {
+            FileHandle.standardError.write(Data("arcface-lessons: error: \(error)\n".utf8))
+            Foundation.exit(2)
+        }
     }
 }
