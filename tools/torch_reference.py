@@ -427,6 +427,7 @@ sgd_case("sgd-seed-config-momentum-weight-decay", "float32", P0, G3, 1e-3, momen
 sgd_case("sgd-nesterov-weight-decay", "float32", P0, G3, 0.05, momentum=0.8, nesterov=True, weight_decay=1e-2)
 sgd_case("sgd-one-param-one-step", "float32", [randn(1, 4)], [[randn(1, 4)]], 0.5, momentum=0.9)
 sgd_case("sgd-momentum-dampening-weight-decay", "float32", P0, G3, 0.1, momentum=0.9, dampening=0.1, weight_decay=1e-3)
+sgd_case("sgd-nesterov-weight-decay-float64", "float64", P0, G3, 0.05, momentum=0.8, nesterov=True, weight_decay=1e-2)
 # A None gradient: torch skips that parameter in that step (its momentum buffer is kept).
 sgd_case("sgd-missing-grad-skips-param", "float32", P0, [G3[0], [None, G3[1][1]], G3[2]], 0.1, momentum=0.9)
 # No float64 sgd case: ArcFaceKit's SGD is Float32 only (the reader reports float64 sgd as unsupported).

@@ -12,16 +12,16 @@ import Darwin
 /// A nil field means "the optimizer's default", like a key missing from torch's param-group dict;
 /// `SGD.init` fills every nil field in, so the groups read back from `SGD.paramGroups` have all
 /// fields set (and `step()` would fall back to the defaults for any field set to nil later).
-public struct ParamGroup {
-    public var params: [Tensor]
-    public var lr: Float?
-    public var momentum: Float?
-    public var dampening: Float?
-    public var weightDecay: Float?
+public struct ParamGroupOf<Scalar: TensorScalar> {
+    public var params: [TensorOf<Scalar>]
+    public var lr: Scalar?
+    public var momentum: Scalar?
+    public var dampening: Scalar?
+    public var weightDecay: Scalar?
     public var nesterov: Bool?
 
-    public init(params: [Tensor], lr: Float? = nil, momentum: Float? = nil, dampening: Float? = nil,
-                weightDecay: Float? = nil, nesterov: Bool? = nil) {
+    public init(params: [TensorOf<Scalar>], lr: Scalar? = nil, momentum: Scalar? = nil, dampening: Scalar? = nil,
+                weightDecay: Scalar? = nil, nesterov: Bool? = nil) {
         (self.params, self.lr, self.momentum, self.dampening, self.weightDecay, self.nesterov) =
             (params, lr, momentum, dampening, weightDecay, nesterov)
     }
@@ -38,39 +38,39 @@ public struct ParamGroup {
 ///         g = g + momentum * buf if nesterov else buf
 ///     p = p - lr * g
 ///
-/// in Float32, the `a + alpha * b` updates as fused multiply-adds (torch's vectorised `add` with
+/// in the parameters' precision (Float32 like torch's default, or Float64), the `a + alpha * b` updates as fused multiply-adds (torch's vectorised `add` with
 /// alpha). Parameters whose `grad` is nil are skipped (their momentum buffer is kept). `step()`
 /// writes `p.scalars` directly, outside autograd, as torch's `@torch.no_grad()` step.
-public final class SGD {
+public final class SGDOf<Scalar: TensorScalar> {
     /// `optimizer.param_groups`; mutate `paramGroups[i].lr` to change a learning rate.
-    public var paramGroups: [ParamGroup]
+    public var paramGroups: [ParamGroupOf<Scalar>]
     /// `optimizer.defaults`: the constructor's hyperparameters, used for fields a group leaves nil.
-    public let defaults: ParamGroup
+    public let defaults: ParamGroupOf<Scalar>
     /// `optimizer.state[p]["momentum_buffer"]`, keyed by parameter identity (the tensor is kept alive).
-    private var momentumBuffers: [ObjectIdentifier: (param: Tensor, buffer: [Float])] = [:]
+    private var momentumBuffers: [ObjectIdentifier: (param: TensorOf<Scalar>, buffer: [Scalar])] = [:]
 
-    public init(_ groups: [ParamGroup], lr: Float, momentum: Float = 0, dampening: Float = 0,
-                weightDecay: Float = 0, nesterov: Bool = false) {
+    public init(_ groups: [ParamGroupOf<Scalar>], lr: Scalar, momentum: Scalar = 0, dampening: Scalar = 0,
+                weightDecay: Scalar = 0, nesterov: Bool = false) {
         precondition(lr >= 0, "Invalid learning rate: \(lr)")
         precondition(momentum >= 0, "Invalid momentum value: \(momentum)")
         precondition(weightDecay >= 0, "Invalid weight_decay value: \(weightDecay)")
         precondition(!nesterov || (momentum > 0 && dampening == 0), "Nesterov momentum requires a momentum and zero dampening")
         precondition(!groups.isEmpty, "optimizer got an empty parameter list")
-        defaults = ParamGroup(params: [], lr: lr, momentum: momentum, dampening: dampening,
+        defaults = ParamGroupOf<Scalar>(params: [], lr: lr, momentum: momentum, dampening: dampening,
                               weightDecay: weightDecay, nesterov: nesterov)
         paramGroups = []
         for g in groups { addParamGroup(g) }
     }
 
     /// `SGD(model.parameters(), lr=...)`: one group.
-    public convenience init(_ params: [Tensor], lr: Float, momentum: Float = 0, dampening: Float = 0,
-                            weightDecay: Float = 0, nesterov: Bool = false) {
-        self.init([ParamGroup(params: params)], lr: lr, momentum: momentum, dampening: dampening,
+    public convenience init(_ params: [TensorOf<Scalar>], lr: Scalar, momentum: Scalar = 0, dampening: Scalar = 0,
+                            weightDecay: Scalar = 0, nesterov: Bool = false) {
+        self.init([ParamGroupOf<Scalar>(params: params)], lr: lr, momentum: momentum, dampening: dampening,
                   weightDecay: weightDecay, nesterov: nesterov)
     }
 
     /// `optimizer.add_param_group(group)`: nil fields take the defaults; a parameter may be in one group only.
-    public func addParamGroup(_ group: ParamGroup) {
+    public func addParamGroup(_ group: ParamGroupOf<Scalar>) {
         var g = group
         g.lr = g.lr ?? defaults.lr
         g.momentum = g.momentum ?? defaults.momentum
@@ -103,7 +103,7 @@ public final class SGD {
                 if wd != 0 { for k in g.indices { g[k] = g[k].addingProduct(wd, x[k]) } }
                 if mu != 0 {
                     let id = ObjectIdentifier(p)
-                    var buf: [Float]
+                    var buf: [Scalar]
                     if let old = momentumBuffers[id]?.buffer {
                         // buf = momentum * buf + (1 - dampening) * g
                         buf = old
@@ -131,10 +131,14 @@ public final class SGD {
     }
 
     /// `optimizer.state[p]["momentum_buffer"]` as a new tensor, nil before p's first momentum step.
-    public func momentumBuffer(for p: Tensor) -> Tensor? {
-        momentumBuffers[ObjectIdentifier(p)].map { Tensor(shape: p.shape, scalars: $0.buffer) }
+    public func momentumBuffer(for p: TensorOf<Scalar>) -> TensorOf<Scalar>? {
+        momentumBuffers[ObjectIdentifier(p)].map { TensorOf<Scalar>(shape: p.shape, scalars: $0.buffer) }
     }
 }
+
+/// Float32 parameter groups and optimizer, torch's default.
+public typealias ParamGroup = ParamGroupOf<Float>
+public typealias SGD = SGDOf<Float>
 
 /// `torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones, gamma)`: multiplies every group's lr
 /// by `gamma` when the epoch counter reaches a milestone (by `gamma^k` for a milestone listed k times).

@@ -1,6 +1,6 @@
 // sgd and multistep_lr: torch.optim.SGD steps with given gradients, and MultiStepLR's schedule.
-// ArcFaceKit's SGD and MultiStepLR are Float32 only (as torch's lr is a Python float, the schedule has
-// no dtype; an sgd case in float64 is reported as not supported by this build).
+// sgd runs in the case's dtype (SGDOf<Float> or SGDOf<Double>); multistep_lr has no dtype (torch's lr
+// is a Python float) and runs on a Float32 optimizer.
 
 import ArcFaceKit
 
@@ -9,9 +9,6 @@ enum OptimOps {
     /// null gradient skips that parameter in that step, as torch skips `p.grad is None`). Gives
     /// `params[s][i]`: parameter i after step s, and `params`, the (steps, params) structure.
     static func sgd<S: TensorScalar>(_ args: Args, as _: S.Type) throws -> [String: NDArray] {
-        guard S.self == Float.self else {
-            throw CaseError("op 'sgd' in float64 is not supported by this build (ArcFaceKit's SGD is Float32 only)")
-        }
         let params = try args.tensors("params")
         guard !params.isEmpty else { throw CaseError("sgd: params is empty (torch: optimizer got an empty parameter list)") }
         let steps = try gradSteps(args, params: params)
@@ -26,9 +23,9 @@ enum OptimOps {
         guard !nesterov || (momentum > 0 && dampening == 0) else {
             throw CaseError("sgd: Nesterov momentum requires a momentum and zero dampening")
         }
-        let tensors: [Tensor] = params.map { Evaluator.tensor($0, grad: false) }
-        let optimizer = SGD(tensors, lr: Float(lr), momentum: Float(momentum), dampening: Float(dampening),
-                            weightDecay: Float(weightDecay), nesterov: nesterov)
+        let tensors: [TensorOf<S>] = params.map { Evaluator.tensor($0, grad: false) }
+        let optimizer = SGDOf<S>(tensors, lr: S(lr), momentum: S(momentum), dampening: S(dampening),
+                                 weightDecay: S(weightDecay), nesterov: nesterov)
         var out: [String: NDArray] = [
             "params": NDArray(shape: [steps.count, params.count], values: [Double](repeating: 0, count: steps.count * params.count)),
         ]
