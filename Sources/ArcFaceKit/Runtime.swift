@@ -129,6 +129,17 @@ public enum LessonRuntime {
 
     public static func finish() { record("end") }
 
+    /// A `{swift}` value in the prose is about to be evaluated (so a trap is placed at its line).
+    public static func beginInline(_ index: Int) { record("inline-begin:\(index)") }
+
+    /// The value of the `{swift}` expression `index`, as `print` shows it.
+    public static func inlineValue<T>(_ index: Int, _ value: T) {
+        let text = String(describing: value)
+        guard nonce != nil else { write(text + "\n"); return }
+        let json = String(decoding: try! JSONEncoder().encode([text]), as: UTF8.self)
+        record("inline:\(index):" + json)
+    }
+
     static func emit(_ result: RichResult) {
         guard nonce != nil else { write(result.text); return }
         let encoder = JSONEncoder()

@@ -36,6 +36,34 @@ public enum Compare {
         return nil
     }
 
+    /// Compares a value written in prose (`~ 0.4558`, or several numbers for a tensor) with a
+    /// value's printed description, number by number, each to the precision written; other text
+    /// is ignored when the expected value holds numbers. Nil when they agree, else the message.
+    public static func values(expected: String, actual: String) -> String? {
+        func numbers(_ s: String) -> [(value: Double, written: String)] {
+            tokens(s).compactMap { if case .number(let v, let w, _) = $0 { (v, w) } else { nil } }
+        }
+        let e = numbers(expected), a = numbers(actual)
+        guard !e.isEmpty else {
+            return expected == actual.trimmingCharacters(in: .whitespacesAndNewlines) ? nil : "expected \(expected), got \(actual)"
+        }
+        guard e.count == a.count else {
+            return "expected \(e.count) number\(e.count == 1 ? "" : "s") (\(expected)), got \(a.count): \(actual)"
+        }
+        var failures: [(index: Int, diff: Double, tol: Double)] = []
+        for (i, (x, y)) in zip(e, a).enumerated() {
+            let tol = allowed(written: x.written, value: x.value, tolerance: Tolerance())
+            if !agrees(expected: x.value, actual: y.value, tolerance: tol) {
+                failures.append((i, y.value.isNaN || x.value.isNaN ? .infinity : Swift.abs(y.value - x.value), tol))
+            }
+        }
+        guard let worst = failures.max(by: { $0.diff < $1.diff }) else { return nil }
+        let x = e[worst.index], y = a[worst.index]
+        let what = "expected \(x.written), got \(y.written) (tolerance \(format(worst.tol)))"
+        if e.count == 1 { return what }
+        return "\(failures.count) of \(e.count) values differ; max difference \(format(worst.diff)) at index \(worst.index): \(what)"
+    }
+
     static func lines(_ s: String) -> [String] {
         var result = s.split(separator: "\n", omittingEmptySubsequences: false).map {
             String($0.reversed().drop(while: { $0 == " " || $0 == "\t" || $0 == "\r" }).reversed())

@@ -5,13 +5,13 @@ import ArcFaceKit
 import Foundation
 
 /// One piece of a cell's output, in the order it was produced.
-public enum OutputSegment: Sendable, Equatable {
+public enum OutputSegment: Sendable, Equatable, Codable {
     case text(String)
     case rich(RichResult)
 }
 
-public struct CellResult: Sendable, Equatable {
-    public enum Outcome: Sendable, Equatable {
+public struct CellResult: Sendable, Equatable, Codable {
+    public enum Outcome: Sendable, Equatable, Codable {
         case completed
         /// The cell trapped unexpectedly (or a `traps` cell's child ended the whole program).
         case trapped(message: String)
@@ -19,8 +19,8 @@ public struct CellResult: Sendable, Equatable {
         case trappedAsExpected(message: String)
         /// A `traps` cell completed without trapping.
         case didNotTrap
-        /// The lesson passed its time limit while this cell ran.
-        case timedOut(seconds: Double)
+        /// The lesson (or, with `cellLimit`, this cell) passed its time limit while this cell ran.
+        case timedOut(seconds: Double, cellLimit: Bool)
         /// The lesson printed more than the output cap (`limit` bytes) while this cell ran.
         case outputLimit(limit: Int)
         /// An earlier cell ended the program (or it did not compile).
@@ -36,8 +36,17 @@ public struct CellResult: Sendable, Equatable {
     }
 }
 
+/// What a `{swift}` value in the prose evaluated to.
+public enum InlineOutcome: Sendable, Equatable, Codable {
+    /// The value's description, as `print` would show it.
+    case value(String)
+    case trapped(String)
+}
+
 public struct LessonRun: Sendable {
     public var lesson: Lesson
+    /// Inline values by their index in `lesson.inlineExpressions`; missing when not reached.
+    public var inline: [Int: InlineOutcome] = [:]
     /// Compiler errors, placed at Markdown lines; when not empty, no cell ran.
     public var compileErrors: [Diagnostic]
     public var cells: [CellResult]
@@ -49,14 +58,23 @@ public struct ExecuteOptions: Sendable {
     public var timeout: Double = 120
     /// Overrides every lesson's own limit when set (command line `--timeout`).
     public var timeoutOverride: Double?
+    /// Limit for each cell when neither the cell (`timeout=`) nor the lesson (`cell_timeout:`) sets one
+    /// (command line `--cell-timeout`); nil: only the lesson's limit applies.
+    public var cellTimeout: Double?
     public var outputLimit: Int = 8 << 20
     public var workDirectory: String
     /// Clang/Swift module cache shared by runs (a cold cache costs about a second per compile).
     public var moduleCache: String?
     public init(workDirectory: String) { self.workDirectory = workDirectory }
+
+    func lessonLimit(_ lesson: Lesson) -> Double { timeoutOverride ?? lesson.options.timeout ?? timeout }
+    func cellLimits(_ lesson: Lesson) -> [Double?] {
+        lesson.cells.map { $0.attributes.timeout ?? lesson.options.cellTimeout ?? cellTimeout }
+    }
 }
 
 public enum Execute {
+    /// Compiles the lesson's program (a cached binary when the source is unchanged) and runs it.
     public static func run(_ lesson: Lesson, toolchain: Toolchain, options: ExecuteOptions) throws -> LessonRun {
         let start = Date()
         let dir = options.workDirectory + "/" + lesson.slug
@@ -75,15 +93,27 @@ public enum Execute {
                              cells: lesson.cells.map { CellResult(index: $0.index, segments: [], outcome: .notRun) },
                              seconds: Date().timeIntervalSince(start))
         }
+        var run = try execute(binary: binary, lesson: lesson, options: options)
+        run.seconds = Date().timeIntervalSince(start)
+        return run
+    }
 
+    /// Runs a compiled lesson program, enforcing the lesson's and each cell's time limit.
+    static func execute(binary: String, lesson: Lesson, options: ExecuteOptions) throws -> LessonRun {
         let nonce = String(UInt64.random(in: 1...UInt64.max), radix: 16)
         var env = ProcessInfo.processInfo.environment
         env["ARCFACE_LESSON_NONCE"] = nonce
         env["SWIFT_BACKTRACE"] = "enable=no"  // keep a trapping child's report to its one message line
-        let limit = options.timeoutOverride ?? lesson.options.timeout ?? options.timeout
-        let result = try Subprocess.run([binary], environment: env, timeout: limit, outputLimit: options.outputLimit)
-        let cells = split(result, nonce: nonce, lesson: lesson, timeout: limit, outputLimit: options.outputLimit)
-        return LessonRun(lesson: lesson, compileErrors: [], cells: cells, seconds: Date().timeIntervalSince(start))
+        let limit = options.lessonLimit(lesson)
+        let clock = CellClock(nonce: nonce, limits: options.cellLimits(lesson))
+        let watchdog: ((Data) -> Bool)? = clock.hasLimits ? { clock.check($0) } : nil
+        let result = try Subprocess.run([binary], environment: env, timeout: limit, outputLimit: options.outputLimit,
+                                        watchdog: watchdog)
+        var run = split(result, nonce: nonce, lesson: lesson, timeout: limit, outputLimit: options.outputLimit)
+        if let e = clock.expired, run.cells.indices.contains(e.cell), case .timedOut = run.cells[e.cell].outcome {
+            run.cells[e.cell].outcome = CellResult.Outcome.timedOut(seconds: e.seconds, cellLimit: true)
+        }
+        return run
     }
 
     /// Compiler errors from `-diagnostic-style llvm` output. Errors under `#sourceLocation` already
@@ -113,10 +143,12 @@ public enum Execute {
         return errors
     }
 
-    /// Splits the program's output at its records into per-cell segments and outcomes.
-    static func split(_ result: ProcessResult, nonce: String, lesson: Lesson, timeout: Double, outputLimit: Int) -> [CellResult] {
+    /// Splits the program's output at its records into per-cell segments, outcomes and inline values.
+    static func split(_ result: ProcessResult, nonce: String, lesson: Lesson, timeout: Double, outputLimit: Int) -> LessonRun {
         var cells = lesson.cells.map { CellResult(index: $0.index, segments: [], outcome: .notRun) }
+        var inline: [Int: InlineOutcome] = [:]
         var current: Int?
+        var currentInline: Int?
         var finished = false
         var trapSignal: [Int: Int32] = [:]
         let text = String(decoding: result.output, as: UTF8.self)
@@ -130,6 +162,9 @@ public enum Execute {
                 cells[i].segments.append(.text(String(s)))
             }
         }
+        func completeCurrent() {
+            if let prev = current, cells[prev].outcome == .notRun { cells[prev].outcome = .completed }
+        }
         while let r = rest.range(of: marker) {
             appendText(rest[..<r.lowerBound])
             guard let close = rest[r.upperBound...].firstIndex(of: "\u{1E}") else { rest = rest[r.upperBound...]; break }
@@ -141,7 +176,7 @@ public enum Execute {
             switch kind {
             case "cell":
                 if let i = Int(payload), cells.indices.contains(i) {
-                    if let prev = current, cells[prev].outcome == .notRun { cells[prev].outcome = .completed }
+                    completeCurrent()
                     current = i
                 }
             case "rich":
@@ -152,6 +187,16 @@ public enum Execute {
                 if let i = current { trapSignal[i] = Int32(payload) ?? 0 }
             case "notrap":
                 if let i = current { cells[i].outcome = .didNotTrap }
+            case "inline-begin":
+                completeCurrent()
+                currentInline = Int(payload)
+            case "inline":
+                let k = payload.prefix(while: { $0 != ":" })
+                if let k = Int(k), let values = try? JSONDecoder().decode([String].self, from: Data(payload.dropFirst(k.description.count + 1).utf8)),
+                   let value = values.first {
+                    inline[k] = .value(value)
+                }
+                currentInline = nil
             case "end":
                 finished = true
             default:
@@ -159,28 +204,42 @@ public enum Execute {
             }
         }
         appendText(rest)
-        if let last = current, cells[last].outcome == .notRun, finished { cells[last].outcome = .completed }
+        if finished { completeCurrent() }
 
-        for i in cells.indices {
-            if trapSignal[i] != nil {
-                let (cleaned, message) = trapMessage(cells[i].segments)
-                cells[i].segments = cleaned
-                cells[i].outcome = .trappedAsExpected(message: message)
-            }
-        }
-        guard !finished, let i = current else { return cells }
-        // The program ended inside cell i.
-        switch result.termination {
-        case .timedOut: cells[i].outcome = .timedOut(seconds: timeout)
-        case .outputLimit: cells[i].outcome = .outputLimit(limit: outputLimit)
-        case .signalled(let s):
+        for i in cells.indices where trapSignal[i] != nil {
             let (cleaned, message) = trapMessage(cells[i].segments)
             cells[i].segments = cleaned
-            cells[i].outcome = .trapped(message: message.isEmpty ? "terminated by signal \(s)" : message)
-        case .exited(let code):
-            cells[i].outcome = .trapped(message: "the program exited with status \(code) before the lesson finished")
+            cells[i].outcome = .trappedAsExpected(message: message)
         }
-        return cells
+        var run = LessonRun(lesson: lesson, inline: inline, compileErrors: [], cells: cells, seconds: 0)
+        guard !finished else { return run }
+        // The program ended early: inside a {swift} value, or inside cell `current`.
+        let how: CellResult.Outcome
+        switch result.termination {
+        case .timedOut: how = .timedOut(seconds: timeout, cellLimit: false)
+        case .outputLimit: how = .outputLimit(limit: outputLimit)
+        case .signalled(let s):
+            if let i = current {
+                let (cleaned, message) = trapMessage(run.cells[i].segments)
+                if currentInline == nil { run.cells[i].segments = cleaned }
+                how = .trapped(message: message.isEmpty ? "terminated by signal \(s)" : message)
+            } else {
+                let (_, message) = trapMessage([.text(text)])
+                how = .trapped(message: message.isEmpty ? "terminated by signal \(s)" : message)
+            }
+        case .exited(let code):
+            how = .trapped(message: "the program exited with status \(code) before the lesson finished")
+        }
+        if let k = currentInline {
+            switch how {
+            case .trapped(let message): run.inline[k] = .trapped(message)
+            case .timedOut(let seconds, _): run.inline[k] = .trapped("did not finish within \(Compare.format(seconds)) s")
+            default: run.inline[k] = .trapped("the lesson was stopped (output limit)")
+            }
+        } else if let i = current {
+            run.cells[i].outcome = how
+        }
+        return run
     }
 
     private static let trapPrefixes = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil",
@@ -209,5 +268,50 @@ public enum Execute {
             return .text(kept.joined(separator: "\n"))
         }
         return (cleaned, message)
+    }
+}
+
+/// Watches a running lesson's output for cell markers and says when the running cell has passed
+/// its own time limit.
+final class CellClock: @unchecked Sendable {
+    private let marker: [UInt8]
+    private let limits: [Double?]
+    private var tail: [UInt8] = []
+    private var current: Int?
+    private var started = Date()
+    /// The cell that passed its limit, and that limit.
+    private(set) var expired: (cell: Int, seconds: Double)?
+
+    init(nonce: String, limits: [Double?]) {
+        marker = Array("\u{1E}AFL:\(nonce):cell:".utf8)
+        self.limits = limits
+    }
+
+    var hasLimits: Bool { limits.contains { $0 != nil } }
+
+    /// Called with each new chunk of output (or an empty one on a quiet tick); true: kill now.
+    func check(_ chunk: Data) -> Bool {
+        if !chunk.isEmpty {
+            // Keep a marker's worth of the previous chunk so that a marker split across reads is found.
+            let bytes = tail + [UInt8](chunk)
+            var i = 0
+            while i + marker.count <= bytes.count {
+                if bytes[i] == marker[0] && Array(bytes[i..<(i + marker.count)]) == marker {
+                    var j = i + marker.count, n = 0, digits = 0
+                    while j < bytes.count, bytes[j] >= 48, bytes[j] <= 57 { n = n * 10 + Int(bytes[j] - 48); j += 1; digits += 1 }
+                    if digits > 0 && j < bytes.count { current = n; started = Date() }
+                    i = j
+                } else {
+                    i += 1
+                }
+            }
+            tail = Array(bytes.suffix(marker.count + 12))
+        }
+        guard let c = current, c < limits.count, let limit = limits[c] else { return false }
+        if Date().timeIntervalSince(started) > limit {
+            expired = (c, limit)
+            return true
+        }
+        return false
     }
 }

@@ -19,11 +19,25 @@ public struct Lesson: Sendable, Equatable {
     public var cells: [Cell] {
         blocks.compactMap { if case .cell(let c) = $0 { c } else { nil } }
     }
+
+    /// Every `{swift}` value in the prose, in document order.
+    public var inlineExpressions: [InlineExpression] {
+        blocks.flatMap { block -> [InlineExpression] in
+            if case .prose(let p) = block { return p.inlineExpressions }
+            return []
+        }
+    }
 }
 
 public struct LessonOptions: Sendable, Equatable {
     /// Wall-clock limit for the whole lesson program, in seconds.
     public var timeout: Double?
+    /// Default wall-clock limit for each cell of this lesson (`cell_timeout:`).
+    public var cellTimeout: Double?
+    /// Raw HTML in the prose is kept (`raw_html: true`); by default it is shown escaped.
+    public var rawHTML = false
+    /// Files the lesson's cells read (`inputs: data/a.csv, data/b.csv`); their contents key the cache.
+    public var inputs: [String] = []
     public var summary: String?
     public init(timeout: Double? = nil, summary: String? = nil) {
         self.timeout = timeout
@@ -60,6 +74,8 @@ public struct Cell: Sendable, Equatable {
     /// Line of the opening fence; the code starts on the next line.
     public var fenceLine: Int
     public var codeLine: Int { fenceLine + 1 }
+    /// Line of the closing fence.
+    public var endLine: Int
     public var code: String
     public var attributes: CellAttributes
     public var expected: Expectation?
@@ -75,10 +91,12 @@ public struct CellAttributes: Sendable, Equatable {
     public var nocheck = false
     /// Do not show the cell's output on the page.
     public var hideOutput = false
+    /// Wall-clock limit for this cell alone, in seconds (`swift timeout=5`).
+    public var timeout: Double?
 
     public init() {}
 
-    public static let known = ["hide", "traps", "nocheck", "hide-output"]
+    public static let known = ["hide", "traps", "nocheck", "hide-output", "timeout=SECONDS"]
 }
 
 /// An ```output block: the text a cell must print, numbers compared with tolerance.

@@ -11,9 +11,9 @@ public struct LessonSource: Sendable, Equatable {
 }
 
 public enum Load {
-    /// Lists `*.md` in `directory`, sorted by number prefix. `only`, when not empty, restricts the
-    /// run to those files (paths or names). Problems with individual files come back as diagnostics.
-    public static func lessons(in directory: String, only: [String] = []) throws -> (sources: [LessonSource], diagnostics: [Diagnostic]) {
+    /// Lists `*.md` in `directory`, sorted by number prefix, and reads them. Problems with
+    /// individual files (names, duplicates, encoding) come back as diagnostics.
+    public static func lessons(in directory: String) throws -> (sources: [LessonSource], diagnostics: [Diagnostic]) {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
             throw EnvironmentError("lessons directory '\(directory)' does not exist",
@@ -23,14 +23,6 @@ public enum Load {
         guard !names.isEmpty else {
             throw EnvironmentError("lessons directory '\(directory)' has no .md files",
                                    hint: "a lesson is a file like \(directory)/01-intro.md")
-        }
-        var selected = names
-        if !only.isEmpty {
-            let wanted = only.map { ($0 as NSString).lastPathComponent }
-            for w in wanted where !names.contains(w) {
-                throw EnvironmentError("no lesson '\(w)' in '\(directory)'")
-            }
-            selected = names.filter { wanted.contains($0) }
         }
         var diagnostics: [Diagnostic] = []
         var sources: [LessonSource] = []
@@ -54,7 +46,6 @@ public enum Load {
                 continue
             }
             byNumber[number] = path
-            guard selected.contains(name) else { continue }
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             guard let text = String(validating: data, as: UTF8.self) else {
                 let line = firstInvalidUTF8Line(data)

@@ -77,18 +77,20 @@ enum Markdown {
         -> [(line: Int, column: Int, code: String)]
     {
         var found: [(line: Int, column: Int, code: String)] = []
-        var searchFrom = lines.startIndex
+        var searchLine = lines.startIndex, searchColumn = 0  // where the next span can start
         func walk(_ n: OpaquePointer) {
             for c in children(of: n) {
                 if cmark_node_get_type(c) == CMARK_NODE_CODE {
                     let code = string(cmark_node_get_literal(c))
                     guard code.hasPrefix("{swift}") else { continue }
                     var line = firstLine, column = 1
-                    for i in searchFrom..<lines.endIndex {
-                        if let r = lines[i].range(of: "{swift}") {
+                    for i in searchLine..<lines.endIndex {
+                        let text = lines[i]
+                        let from = text.index(text.startIndex, offsetBy: i == searchLine ? min(searchColumn, text.count) : 0)
+                        if let r = text.range(of: "{swift}", range: from..<text.endIndex) {
                             line = i + 1
-                            column = lines[i].distance(from: lines[i].startIndex, to: r.lowerBound)  // 1-based column of the opening backtick
-                            searchFrom = i
+                            column = text.distance(from: text.startIndex, to: r.lowerBound)  // 1-based column of the opening backtick
+                            (searchLine, searchColumn) = (i, column + 7)
                             break
                         }
                     }
@@ -143,22 +145,134 @@ enum Markdown {
         return fence.count >= length && trimmed.dropFirst(fence.count).allSatisfy { $0 == " " || $0 == "\t" }
     }
 
-    /// Renders `text` to HTML; each top-level code block whose fence starts on a line in
-    /// `replacements` is replaced by that HTML verbatim (a custom block's on_enter text is emitted
-    /// as is, even with the UNSAFE option off).
-    static func html(_ text: String, replacements: [Int: String]) -> String {
+    /// A heading with the id its page anchor gets.
+    struct Heading: Equatable {
+        var level: Int
+        var text: String
+        var id: String
+        var line: Int
+    }
+
+    /// A link in the prose, with the line of the block it is in (cmark gives inline nodes no line).
+    struct Link: Equatable {
+        var url: String
+        var line: Int
+    }
+
+    /// Headings (with their anchor ids) and links of a document, for navigation and link checks.
+    static func outline(_ text: String) -> (headings: [Heading], links: [Link]) {
         let (doc, parser) = parse(text)
         defer { cmark_node_free(doc); cmark_parser_free(parser) }
-        for node in children(of: doc) where cmark_node_get_type(node) == CMARK_NODE_CODE_BLOCK {
-            guard let html = replacements[Int(cmark_node_get_start_line(node))] else { continue }
+        var headings: [Heading] = [], links: [Link] = []
+        var ids = AnchorIDs()
+        func walk(_ node: OpaquePointer, line: Int) {
+            for c in children(of: node) {
+                let blockLine = cmark_node_get_start_line(c) > 0 ? Int(cmark_node_get_start_line(c)) : line
+                switch cmark_node_get_type(c) {
+                case CMARK_NODE_HEADING:
+                    let text = plainText(c)
+                    headings.append(Heading(level: Int(cmark_node_get_heading_level(c)), text: text, id: ids.next(text), line: blockLine))
+                case CMARK_NODE_LINK:
+                    links.append(Link(url: string(cmark_node_get_url(c)), line: blockLine))
+                default:
+                    break
+                }
+                walk(c, line: blockLine)
+            }
+        }
+        walk(doc, line: 1)
+        return (headings, links)
+    }
+
+    /// GitHub-style anchor ids: lower case, letters, digits, '-' and '_' kept, spaces to '-',
+    /// repeats numbered (`intro`, `intro-1`).
+    struct AnchorIDs {
+        private var used: [String: Int] = [:]
+        mutating func next(_ text: String) -> String {
+            var base = String(text.lowercased().compactMap { ch -> Character? in
+                if ch == " " { return "-" }
+                return ch.isLetter || ch.isNumber || ch == "-" || ch == "_" ? ch : nil
+            })
+            if base.isEmpty { base = "section" }
+            let n = used[base, default: 0]
+            used[base] = n + 1
+            return n == 0 ? base : "\(base)-\(n)"
+        }
+    }
+
+    /// What `html` substitutes while rendering.
+    struct Substitutions {
+        /// Top-level code blocks by fence line: replaced by this HTML verbatim ("" drops the block).
+        var blocks: [Int: String] = [:]
+        /// `{swift}` code spans in document order: replaced by this HTML.
+        var inline: [String] = []
+        /// Keep raw HTML (the lesson opted in); otherwise it is shown as text.
+        var rawHTML = false
+        /// Rewrites a link target (`02-softmax.md#x` -> `02-softmax.html#x`).
+        var link: (String) -> String = { $0 }
+    }
+
+    /// Renders `text` to HTML with the substitutions. Custom nodes carry the replacement HTML: their
+    /// on_enter text is emitted as is, even with the UNSAFE option off (measured). Headings get ids.
+    static func html(_ text: String, _ subs: Substitutions) -> String {
+        let (doc, parser) = parse(text)
+        defer { cmark_node_free(doc); cmark_parser_free(parser) }
+        let extensions = cmark_parser_get_syntax_extensions(parser)
+        let renderOptions = options | (subs.rawHTML ? CMARK_OPT_UNSAFE : 0)
+        func replace(_ node: OpaquePointer, with html: String, block: Bool) {
             if !html.isEmpty {
-                let custom = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK)!
+                let custom = cmark_node_new(block ? CMARK_NODE_CUSTOM_BLOCK : CMARK_NODE_CUSTOM_INLINE)!
                 cmark_node_set_on_enter(custom, html)
                 cmark_node_insert_before(node, custom)
             }
             cmark_node_free(node)
         }
-        let rendered = cmark_render_html(doc, options, cmark_parser_get_syntax_extensions(parser))!
+        func asText(_ node: OpaquePointer) {
+            let t = cmark_node_new(CMARK_NODE_TEXT)!
+            cmark_node_set_literal(t, cmark_node_get_literal(node))
+            cmark_node_insert_before(node, t)
+            cmark_node_free(node)
+        }
+        var inlineIndex = 0
+        var ids = AnchorIDs()
+        func walk(_ node: OpaquePointer, topLevel: Bool) {
+            for c in children(of: node) {
+                switch cmark_node_get_type(c) {
+                case CMARK_NODE_CODE_BLOCK where topLevel:
+                    if let html = subs.blocks[Int(cmark_node_get_start_line(c))] { replace(c, with: html, block: true) }
+                case CMARK_NODE_CODE where string(cmark_node_get_literal(c)).hasPrefix("{swift}"):
+                    let html = inlineIndex < subs.inline.count ? subs.inline[inlineIndex] : ""
+                    inlineIndex += 1
+                    replace(c, with: html, block: false)
+                case CMARK_NODE_HTML_BLOCK where !subs.rawHTML:
+                    // Shown as text (escaped) rather than dropped, so the author sees what happened.
+                    let p = cmark_node_new(CMARK_NODE_PARAGRAPH)!
+                    let t = cmark_node_new(CMARK_NODE_TEXT)!
+                    cmark_node_set_literal(t, cmark_node_get_literal(c))
+                    cmark_node_append_child(p, t)
+                    cmark_node_insert_before(c, p)
+                    cmark_node_free(c)
+                case CMARK_NODE_HTML_INLINE where !subs.rawHTML:
+                    asText(c)
+                case CMARK_NODE_LINK:
+                    cmark_node_set_url(c, subs.link(string(cmark_node_get_url(c))))
+                    walk(c, topLevel: false)
+                case CMARK_NODE_HEADING:
+                    walk(c, topLevel: false)
+                    let id = ids.next(plainText(c))
+                    let rendered = cmark_render_html(c, renderOptions, extensions)!
+                    var html = String(cString: rendered)
+                    free(rendered)
+                    let level = cmark_node_get_heading_level(c)
+                    html = html.replacingOccurrences(of: "<h\(level)>", with: "<h\(level) id=\"\(Render.escape(id))\"><a class=\"anchor\" href=\"#\(Render.escape(id))\" aria-hidden=\"true\">#</a>")
+                    replace(c, with: html, block: true)
+                default:
+                    walk(c, topLevel: false)
+                }
+            }
+        }
+        walk(doc, topLevel: true)
+        let rendered = cmark_render_html(doc, renderOptions, extensions)!
         defer { free(rendered) }
         return String(cString: rendered)
     }

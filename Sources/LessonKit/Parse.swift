@@ -19,6 +19,21 @@ public enum Parse {
             }
         }
         options.summary = frontMatter["summary"]?.value
+        if let t = frontMatter["cell_timeout"] {
+            if let v = Double(t.value), v > 0, v.isFinite { options.cellTimeout = v } else {
+                error(t.line, "cell_timeout must be a positive number of seconds, got '\(t.value)'")
+            }
+        }
+        if let r = frontMatter["raw_html"] {
+            switch r.value {
+            case "true", "yes": options.rawHTML = true
+            case "false", "no": options.rawHTML = false
+            default: error(r.line, "raw_html must be true or false, got '\(r.value)'")
+            }
+        }
+        if let i = frontMatter["inputs"] {
+            options.inputs = i.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
 
         var blocks: [Block] = []
         var cellCount = 0
@@ -41,12 +56,16 @@ public enum Parse {
                     case "traps": attributes.traps = true
                     case "nocheck": attributes.nocheck = true
                     case "hide-output": attributes.hideOutput = true
+                    case _ where word.hasPrefix("timeout="):
+                        if let v = Double(word.dropFirst("timeout=".count)), v > 0, v.isFinite { attributes.timeout = v } else {
+                            error(mb.startLine, "malformed cell timeout '\(word)'", hint: "write seconds, e.g. timeout=10")
+                        }
                     default:
                         error(mb.startLine, "unknown cell attribute '\(word)'",
                               hint: "known attributes: \(CellAttributes.known.joined(separator: ", "))")
                     }
                 }
-                blocks.append(.cell(Cell(index: cellCount, fenceLine: mb.startLine, code: literal,
+                blocks.append(.cell(Cell(index: cellCount, fenceLine: mb.startLine, endLine: mb.endLine, code: literal,
                                          attributes: attributes, expected: nil)))
                 cellCount += 1
             case "output":
@@ -109,6 +128,8 @@ public enum Parse {
         }
     }
 
+    static let knownKeys = ["title", "summary", "timeout", "cell_timeout", "raw_html", "inputs"]
+
     /// Splits `---` front matter (simple `key: value` lines) from the body. The front matter lines
     /// are blanked, not removed, so that every line number stays that of the file.
     static func splitFrontMatter(_ text: String, error: (Int, String, String?) -> Void)
@@ -133,8 +154,8 @@ public enum Parse {
             if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
                 value = String(value.dropFirst().dropLast())
             }
-            guard ["title", "summary", "timeout"].contains(key) else {
-                error(i + 1, "unknown front matter key '\(key)'", "known keys: title, summary, timeout")
+            guard knownKeys.contains(key) else {
+                error(i + 1, "unknown front matter key '\(key)'", "known keys: \(knownKeys.joined(separator: ", "))")
                 continue
             }
             fields[key] = (value, i + 1)

@@ -6,18 +6,37 @@ public struct RunOptions: Sendable {
     public var lessonsDirectory = "lessons"
     /// Restrict `verify` to these lesson files (empty: all).
     public var files: [String] = []
+    /// Lesson time limit overriding every lesson's own (`--timeout`).
     public var timeout: Double?
+    /// Default per-cell time limit (`--cell-timeout`).
+    public var cellTimeout: Double?
     /// Print `[i/n] lesson ... ok 0.8 s` lines (to stderr), normally only on a terminal.
     public var progress = false
+    /// Where results are cached between runs; nil turns the cache off (`--no-cache`).
+    public var cacheDirectory: String? = ".lessons-cache"
     public init() {}
 }
 
 public struct Report: Sendable {
-    public var tally = Tally()
-    /// Every problem of the run, in lesson order.
-    public var diagnostics: [Diagnostic] = []
+    /// Every check of the run, in lesson order, then line order.
+    public var checks: [Check] = []
+    /// Notes that explain checks (e.g. which cell stopped a lesson).
+    public var notes: [Diagnostic] = []
     public var runs: [LessonRun] = []
-    public var ok: Bool { tally.failed == 0 && !diagnostics.contains { $0.severity == .error } }
+    /// How many lessons came from the cache.
+    public var cached = 0
+    public var tally: Tally { Tally(checks) }
+    public var ok: Bool { !checks.contains { $0.status != .passed } }
+    /// Errors of the failed checks and the notes, in lesson order.
+    public var diagnostics: [Diagnostic] {
+        var all: [(Int, Diagnostic)] = []
+        for (i, c) in checks.enumerated() { if let d = c.diagnostic { all.append((i, d)) } }
+        for n in notes {
+            let at = checks.lastIndex { $0.file == n.file && $0.line <= n.line } ?? checks.firstIndex { $0.file == n.file } ?? checks.count
+            all.append((at, n))
+        }
+        return all.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
+    }
 }
 
 public enum Pipeline {
@@ -26,23 +45,36 @@ public enum Pipeline {
         throws -> Report
     {
         var report = Report()
-        let (sources, loadDiagnostics) = try Load.lessons(in: options.lessonsDirectory, only: options.files)
-        report.diagnostics += loadDiagnostics
-        report.tally.failed += loadDiagnostics.filter { $0.severity == .error }.count
+        // All lessons are loaded and parsed (links may point at any of them); `files` selects which run.
+        let (sources, loadDiagnostics) = try Load.lessons(in: options.lessonsDirectory)
+        let selected = try select(options.files, from: sources, directory: options.lessonsDirectory)
+        var checksByFile: [String: [Check]] = [:]
+        for d in loadDiagnostics where d.severity == .error && (selected == nil || selected!.contains(d.file ?? "")) {
+            checksByFile[d.file ?? "", default: []].append(.failed(d, "lesson loads"))
+        }
 
-        var lessons: [Lesson] = []
+        var lessons: [Lesson] = [], all: [Lesson] = []
         for source in sources {
             let (lesson, diagnostics) = Parse.lesson(source)
-            report.diagnostics += diagnostics
-            report.tally.failed += diagnostics.filter { $0.severity == .error }.count
-            if let lesson { lessons.append(lesson) }
+            let wanted = selected == nil || selected!.contains(source.path)
+            if wanted {
+                for d in diagnostics where d.severity == .error { checksByFile[source.path, default: []].append(.failed(d, "lesson parses")) }
+            }
+            if let lesson {
+                all.append(lesson)
+                if wanted { lessons.append(lesson) }
+            }
         }
+        let pages = Dictionary(uniqueKeysWithValues: all.map { ($0.slug, Links.anchors(of: $0)) })
+        for c in Links.check(lessons, pages: pages) { checksByFile[c.file, default: []].append(c) }
 
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
         var execute = ExecuteOptions(workDirectory: work)
         execute.timeoutOverride = options.timeout
+        execute.cellTimeout = options.cellTimeout
         execute.moduleCache = toolchain.kitDirectory + "/lesson-module-cache"
+        let cache = try options.cacheDirectory.map { try ResultCache(directory: $0, toolchain: toolchain) }
 
         // Lessons are independent programs: run them two at a time (the machines have 2 cores).
         let results = ResultBox(count: lessons.count)
@@ -53,14 +85,23 @@ public enum Pipeline {
             while i < total {
                 let lesson = lessonList[i]
                 let outcome = Result { () throws -> Checked in
-                    let run = try Execute.run(lesson, toolchain: toolchain, options: executeOptions)
-                    let (tally, diagnostics) = Verify.check(run)
-                    return Checked(run: run, tally: tally, diagnostics: diagnostics)
+                    let started = Date()
+                    var fromCache = false
+                    let run: LessonRun
+                    if let cache, let hit = cache.lookup(lesson, options: executeOptions) {
+                        (run, fromCache) = (hit, true)
+                    } else {
+                        run = try Execute.run(lesson, toolchain: toolchain, options: executeOptions)
+                        cache?.store(run, options: executeOptions)
+                    }
+                    let (checks, notes) = Verify.check(run)
+                    return Checked(run: run, checks: checks, notes: notes, cached: fromCache, seconds: Date().timeIntervalSince(started))
                 }
                 if options.progress {
                     let status: String
                     if case .success(let c) = outcome {
-                        status = (c.tally.failed == 0 ? "ok" : "FAILED") + String(format: " %.1f s", c.run.seconds)
+                        let failed = c.checks.contains { $0.status == .failed }
+                        status = (failed ? "FAILED" : "ok") + String(format: " %.1f s", c.seconds) + (c.cached ? " (cached)" : "")
                     } else {
                         status = "error"
                     }
@@ -72,15 +113,16 @@ public enum Pipeline {
         }
         for i in 0..<total {
             let checked = try results.get(i)
-            report.tally += checked.tally
-            report.diagnostics += checked.diagnostics
+            checksByFile[checked.run.lesson.path, default: []] += checked.checks
+            report.notes += checked.notes
             report.runs.append(checked.run)
+            if checked.cached { report.cached += 1 }
         }
-        // Report in lesson order (file names sort as the course does), each lesson's problems by stage.
+        // Lesson order (file names sort as the course does; unreadable files first), then line order.
         let order = Dictionary(uniqueKeysWithValues: sources.enumerated().map { ($1.path, $0) })
-        report.diagnostics = report.diagnostics.enumerated().sorted {
-            (order[$0.element.file ?? ""] ?? -1, $0.offset) < (order[$1.element.file ?? ""] ?? -1, $1.offset)
-        }.map(\.element)
+        for file in checksByFile.keys.sorted(by: { (order[$0] ?? -1, $0) < (order[$1] ?? -1, $1) }) {
+            report.checks += checksByFile[file]!.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
+        }
         return report
     }
 
@@ -95,6 +137,48 @@ public enum Pipeline {
         return report
     }
 
+    /// `verify --check-site`: one check per site file, failing where the folder differs from what
+    /// `build` would write now (a changed, missing or extra file).
+    public static func checkSite(_ report: Report, out: String) -> [Check] {
+        let expected = Render.site(report.runs)
+        let fm = FileManager.default
+        var present = Set((fm.enumerator(atPath: out)?.allObjects as? [String] ?? []).filter {
+            var isDir: ObjCBool = false
+            return fm.fileExists(atPath: out + "/" + $0, isDirectory: &isDir) && !isDir.boolValue
+        })
+        var checks: [Check] = []
+        let hint = "run `arcface-lessons build` (make site) and commit the result"
+        for (name, content) in expected.sorted(by: { $0.key < $1.key }) {
+            let path = out + "/" + name
+            present.remove(name)
+            if fm.contents(atPath: path) == Data(content.utf8) {
+                checks.append(.passed(path, 1, "site file is current"))
+            } else {
+                let what = fm.fileExists(atPath: path) ? "is stale: it differs from what build would write now" : "is missing"
+                checks.append(.failed(Diagnostic(stage: .write, file: path, "\(name) \(what)", hint: hint), "site file is current"))
+            }
+        }
+        for name in present.sorted() {
+            checks.append(.failed(Diagnostic(stage: .write, file: out + "/" + name, "\(name) is not written by build any more", hint: hint),
+                                  "site file is current"))
+        }
+        return checks
+    }
+
+    /// The paths of the lessons named on the command line (by path or file name), nil for all.
+    static func select(_ files: [String], from sources: [LessonSource], directory: String) throws -> Set<String>? {
+        guard !files.isEmpty else { return nil }
+        var paths: Set<String> = []
+        for f in files {
+            let name = (f as NSString).lastPathComponent
+            guard let s = sources.first(where: { ($0.path as NSString).lastPathComponent == name }) else {
+                throw EnvironmentError("no lesson '\(name)' in '\(directory)'")
+            }
+            paths.insert(s.path)
+        }
+        return paths
+    }
+
     static func temporaryDirectory() throws -> String {
         var template = Array((NSTemporaryDirectory() + "/arcface-lessons-XXXXXX").utf8CString)
         guard let p = mkdtemp(&template) else { throw EnvironmentError("cannot create a temporary directory") }
@@ -104,8 +188,10 @@ public enum Pipeline {
 
 private struct Checked {
     var run: LessonRun
-    var tally: Tally
-    var diagnostics: [Diagnostic]
+    var checks: [Check]
+    var notes: [Diagnostic]
+    var cached: Bool
+    var seconds: Double
 }
 
 /// Results written by the worker threads, read after they finish.

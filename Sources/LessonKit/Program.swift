@@ -9,6 +9,22 @@ enum Program {
             // Unbuffered stdio: the output of a cell that traps must not be lost in a buffer.
             // (Here, not in ArcFaceKit: Swift 6 mode rejects touching C's stdout global.)
             + "import Glibc\nsetvbuf(stdout, nil, _IONBF, 0)\nsetvbuf(stderr, nil, _IONBF, 0)\n"
+        // Each {swift} value in the prose runs right after the cell before it (index -1: before any cell).
+        let inline = lesson.inlineExpressions
+        let cellLines = lesson.cells.map(\.fenceLine)
+        var inlineAfter: [Int: [(Int, InlineExpression)]] = [:]
+        for (k, e) in inline.enumerated() {
+            inlineAfter[cellLines.filter { $0 < e.line }.count - 1, default: []].append((k, e))
+        }
+        func emitInline(after cell: Int) {
+            for (k, e) in inlineAfter[cell] ?? [] {
+                out += "LessonRuntime.beginInline(\(k))\n"
+                out += "#sourceLocation(file: \"\(file)\", line: \(e.line))\n"
+                out += "LessonRuntime.inlineValue(\(k), (\(e.code)))\n"
+                out += "#sourceLocation()\n"
+            }
+        }
+        emitInline(after: -1)
         for cell in lesson.cells {
             out += "LessonRuntime.beginCell(\(cell.index))\n"
             if cell.attributes.traps { out += "LessonRuntime.expectTrap {\n" }
@@ -17,6 +33,7 @@ enum Program {
             if !out.hasSuffix("\n") { out += "\n" }
             out += "#sourceLocation()\n"
             if cell.attributes.traps { out += "}\n" }
+            emitInline(after: cell.index)
         }
         out += "LessonRuntime.finish()\n"
         return out

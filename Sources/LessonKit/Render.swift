@@ -35,12 +35,15 @@ public enum Render {
     }
 
     static func page(_ run: LessonRun, previous: Lesson?, next: Lesson?) -> String {
-        var replacements: [Int: String] = [:]
+        var subs = Markdown.Substitutions()
         for (cell, result) in zip(run.lesson.cells, run.cells) {
-            replacements[cell.fenceLine] = self.cell(cell, result)
-            if let e = cell.expected { replacements[e.fenceLine] = "" }
+            subs.blocks[cell.fenceLine] = self.cell(cell, result)
+            if let e = cell.expected { subs.blocks[e.fenceLine] = "" }
         }
-        let body = Markdown.html(run.lesson.markdown, replacements: replacements)
+        subs.inline = run.lesson.inlineExpressions.enumerated().map { k, e in inlineValue(e, run.inline[k]) }
+        subs.rawHTML = run.lesson.options.rawHTML
+        subs.link = Links.rewrite
+        let body = Markdown.html(run.lesson.markdown, subs)
         var nav = ""
         if let previous { nav += "<a class=\"prev\" rel=\"prev\" href=\"\(escape(previous.slug)).html\">← \(escape(previous.title))</a>" }
         if let next { nav += "<a class=\"next\" rel=\"next\" href=\"\(escape(next.slug)).html\">\(escape(next.title)) →</a>" }
@@ -66,6 +69,19 @@ public enum Render {
         </html>
 
         """
+    }
+
+    /// A `{swift}` value in the prose: the written value when it is a checked one (`~ 0.4558`),
+    /// else the computed one; the expression is in the title.
+    static func inlineValue(_ e: InlineExpression, _ outcome: InlineOutcome?) -> String {
+        let shown: String
+        switch (e.expected, outcome) {
+        case (let written?, _): shown = written
+        case (nil, .value(let v)?): shown = v
+        default: shown = "?"
+        }
+        let kind = e.expected == nil ? "value" : "value checked"
+        return "<span class=\"\(kind)\" title=\"computed: \(escape(e.code))\">\(escape(shown))</span>"
     }
 
     static func cell(_ cell: Cell, _ result: CellResult) -> String {

@@ -1,39 +1,140 @@
 // Site: writes the rendered files into a fresh folder and swaps it in, so that a failed or killed
-// build never leaves a half-written site.
+// build never leaves a half-written or missing site.
 
 import Foundation
+import Synchronization
 
 public enum Site {
-    public static func write(_ files: [String: String], to out: String) throws {
+    /// How `write` put the new site in place.
+    public enum Swap: Sendable, Equatable {
+        /// There was no site yet: a plain rename.
+        case created
+        /// Old and new exchanged in one step (Linux `renameat2` with `RENAME_EXCHANGE`).
+        case exchanged
+        /// The filesystem cannot exchange: old moved aside, then new moved in (briefly no site).
+        case renamedTwice
+    }
+
+    @discardableResult
+    public static func write(_ files: [String: String], to out: String) throws -> Swap {
+        try write(files.mapValues { Data($0.utf8) }, to: out)
+    }
+
+    /// Binary assets too. Disfavoured so that a `[:]` literal still picks the String overload.
+    @_disfavoredOverload @discardableResult
+    public static func write(_ files: [String: Data], to out: String) throws -> Swap {
+        try write(files, to: out, exchange: true)
+    }
+
+    /// `exchange: false` forces the two-rename fallback (for tests).
+    static func write(_ files: [String: Data], to out: String, exchange: Bool) throws -> Swap {
         let fm = FileManager.default
         let url = URL(fileURLWithPath: out).standardizedFileURL
         let parent = url.deletingLastPathComponent().path, name = url.lastPathComponent
         try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        let staging = "\(parent)/.\(name).building-\(getpid())"
-        let old = "\(parent)/.\(name).old-\(getpid())"
-        try? fm.removeItem(atPath: staging)
+        // pid for other processes' stale-check, plus a per-process number so two threads never share a folder.
+        let id = InFlight.claim()
+        defer { InFlight.release(id) }
+        let staging = "\(parent)/.\(name).building-\(getpid())-\(id)"
+        let aside = "\(parent)/.\(name).old-\(getpid())-\(id)"
         do {
+            try fm.createDirectory(atPath: staging, withIntermediateDirectories: false)
             for (path, content) in files.sorted(by: { $0.key < $1.key }) {
                 let target = URL(fileURLWithPath: staging + "/" + path).standardizedFileURL
                 guard target.path.hasPrefix(staging + "/") else {
                     throw Diagnostic(stage: .write, file: nil, "refusing to write '\(path)' outside the site folder")
                 }
                 try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(content.utf8).write(to: target)
+                try content.write(to: target)
             }
-            if fm.fileExists(atPath: url.path) {
-                try fm.moveItem(atPath: url.path, toPath: old)
-                do { try fm.moveItem(atPath: staging, toPath: url.path) } catch {
-                    try? fm.moveItem(atPath: old, toPath: url.path)
-                    throw error
-                }
-                try? fm.removeItem(atPath: old)
-            } else {
-                try fm.moveItem(atPath: staging, toPath: url.path)
+            // Concurrent builds would otherwise interleave their renames (and the fallback's gap).
+            return try withLock("\(parent)/.\(name).lock") {
+                removeStale(in: parent, name: name)
+                let swap = try install(staging, at: url.path, aside: aside, exchange: exchange)
+                // The old site, now at the staging path (exchange) or moved aside (fallback).
+                try? fm.removeItem(atPath: swap == .exchanged ? staging : aside)
+                return swap
             }
         } catch {
             try? fm.removeItem(atPath: staging)
             throw error
         }
+    }
+
+    static func install(_ staging: String, at out: String, aside: String, exchange: Bool) throws -> Swap {
+        if exchange, let renameat2 = Self.renameat2 {
+            if renameat2(AT_FDCWD, staging, AT_FDCWD, out, 2 /* RENAME_EXCHANGE */) == 0 { return .exchanged }
+            // ENOENT: no site yet. EINVAL/ENOSYS: no exchange on this filesystem or kernel.
+            let code = errno
+            guard [ENOENT, EINVAL, ENOSYS].contains(code) else { throw failure(code, "cannot swap in '\(out)'") }
+        }
+        if rename(staging, out) == 0 { return .created }
+        guard errno == ENOTEMPTY || errno == EEXIST else { throw failure(errno, "cannot move the new site to '\(out)'") }
+        guard rename(out, aside) == 0 else { throw failure(errno, "cannot move the old site '\(out)' aside") }
+        guard rename(staging, out) == 0 else {
+            let error = failure(errno, "cannot move the new site to '\(out)'")
+            rename(aside, out)
+            throw error
+        }
+        return .renamedTwice
+    }
+
+    typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+
+    /// Looked up at run time: Glibc's Swift module hides `renameat2` (declared only with _GNU_SOURCE),
+    /// and glibc before 2.28 lacks it. (RTLD_DEFAULT is 0 on glibc, hence `dlopen(nil)`.)
+    static let renameat2: RenameAt2? = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "renameat2") else { return nil }
+        return unsafeBitCast(symbol, to: RenameAt2.self)
+    }()
+
+    /// Runs `body` holding an exclusive `flock` on `path`. flock belongs to the open file
+    /// description, so this excludes other threads of this process as well as other processes.
+    static func withLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure(errno, "cannot open the lock file '\(path)'") }
+        defer { close(fd) }  // releases the lock
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw failure(errno, "cannot lock '\(path)'") }
+        }
+        return try body()
+    }
+
+    /// Removes what killed builds left, `.<name>.building-<pid>[-<n>]` (and the fallback's `.old-`),
+    /// when that process is gone, or is this one and no longer uses number n. Call with the lock held.
+    static func removeStale(in parent: String, name: String) {
+        let fm = FileManager.default
+        for entry in (try? fm.contentsOfDirectory(atPath: parent)) ?? [] {
+            let path = parent + "/" + entry
+            for prefix in [".\(name).building-", ".\(name).old-"] where entry.hasPrefix(prefix) {
+                let parts = entry.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
+                guard parts.count <= 2, let pid = parts.first.flatMap({ pid_t($0) }), pid > 0 else { continue }
+                let id = parts.count == 2 ? Int(parts[1]) : nil
+                let live = pid == getpid() ? id.map(InFlight.isActive) ?? false : isAlive(pid)
+                if !live { try? fm.removeItem(atPath: path) }
+            }
+        }
+    }
+
+    /// EPERM means it exists but is someone else's: alive. Only ESRCH means gone.
+    static func isAlive(_ pid: pid_t) -> Bool { kill(pid, 0) == 0 || errno != ESRCH }
+
+    /// Takes the errno first, so that building the message cannot clobber it.
+    static func failure(_ code: Int32, _ message: String) -> Diagnostic {
+        Diagnostic(stage: .write, file: nil, "\(message): \(String(cString: strerror(code)))")
+    }
+
+    /// Numbers of this process's writes in progress, so stale-removal spares its own live folders.
+    enum InFlight {
+        static let state = Mutex<(next: Int, active: Set<Int>)>((0, []))
+        static func claim() -> Int {
+            state.withLock { s in
+                defer { s.next += 1 }
+                s.active.insert(s.next)
+                return s.next
+            }
+        }
+        static func release(_ id: Int) { _ = state.withLock { $0.active.remove(id) } }
+        static func isActive(_ id: Int) -> Bool { state.withLock { $0.active.contains(id) } }
     }
 }

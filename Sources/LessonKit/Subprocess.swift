@@ -24,7 +24,8 @@ enum Subprocess {
     /// Runs `arguments[0]` (an absolute path) and collects its output. The child gets its own
     /// process group so that a timeout kills everything it forked, too.
     static func run(_ arguments: [String], environment: [String: String]? = nil,
-                    timeout: Double, outputLimit: Int = 16 << 20) throws -> ProcessResult {
+                    timeout: Double, outputLimit: Int = 16 << 20,
+                    watchdog: ((Data) -> Bool)? = nil) throws -> ProcessResult {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw EnvironmentError("cannot create a pipe: \(String(cString: strerror(errno)))") }
         let (readEnd, writeEnd) = (fds[0], fds[1])
@@ -71,15 +72,21 @@ enum Subprocess {
             let now = DispatchTime.now().uptimeNanoseconds
             if now >= deadline { killedFor = .timedOut; break }
             var pfd = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
-            let waitMs = Int32(min(1000, (deadline - now) / 1_000_000 + 1))
+            // With a watchdog (per-cell limits) wake up often enough to enforce it.
+            let waitMs = Int32(min(watchdog == nil ? 1000 : 50, (deadline - now) / 1_000_000 + 1))
             let ready = poll(&pfd, 1, waitMs)
             if ready < 0 && errno == EINTR { continue }
-            if ready <= 0 { continue }
+            if ready <= 0 {
+                if watchdog?(Data()) == true { killedFor = .timedOut; break }
+                continue
+            }
             let n = read(readEnd, &buffer, buffer.count)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
-            output.append(contentsOf: buffer[0..<n])
+            let chunk = Data(buffer[0..<n])
+            output.append(chunk)
             if output.count > outputLimit { killedFor = .outputLimit; break }
+            if watchdog?(chunk) == true { killedFor = .timedOut; break }
         }
         if killedFor != nil { kill(-pid, SIGKILL) }
         close(readEnd)

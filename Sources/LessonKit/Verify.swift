@@ -1,15 +1,37 @@
-// Verify: LessonRun -> checks. Every expected output, every `traps` cell and every unexpected
-// failure becomes a passed, failed or not-run check with a diagnostic at its Markdown line.
+// Verify: LessonRun -> checks. Every expected output, every checked prose value, every `traps`
+// cell and every unexpected failure becomes a passed, failed or not-run check at its Markdown line.
+
+/// One thing verify checked, as a CI report lists it (a JUnit test case, a GitHub annotation).
+public struct Check: Sendable, Equatable {
+    public enum Status: String, Sendable { case passed, failed, notRun = "not run" }
+    public var file: String
+    public var line: Int
+    /// What was checked: `output of cell 3`, `value at 12:5`, `lesson compiles`, ...
+    public var name: String
+    public var status: Status
+    /// Why it failed (nil when it passed or did not run).
+    public var diagnostic: Diagnostic?
+
+    static func passed(_ file: String, _ line: Int, _ name: String) -> Check { Check(file: file, line: line, name: name, status: .passed) }
+    static func notRun(_ file: String, _ line: Int, _ name: String) -> Check { Check(file: file, line: line, name: name, status: .notRun) }
+    static func failed(_ d: Diagnostic, _ name: String) -> Check {
+        Check(file: d.file ?? "", line: d.line, name: name, status: .failed, diagnostic: d)
+    }
+}
 
 public struct Tally: Sendable, Equatable {
     public var passed = 0
     public var failed = 0
     public var notRun = 0
     public init() {}
-    public static func += (a: inout Tally, b: Tally) {
-        a.passed += b.passed
-        a.failed += b.failed
-        a.notRun += b.notRun
+    public init(_ checks: [Check]) {
+        for c in checks {
+            switch c.status {
+            case .passed: passed += 1
+            case .failed: failed += 1
+            case .notRun: notRun += 1
+            }
+        }
     }
     /// The closing line of a run: `N passed, N failed` (plus `, N not run` when some could not run).
     public var summary: String {
@@ -18,69 +40,92 @@ public struct Tally: Sendable, Equatable {
 }
 
 public enum Verify {
-    public static func check(_ run: LessonRun) -> (tally: Tally, diagnostics: [Diagnostic]) {
+    /// The checks of one lesson run, in line order, and notes that explain them.
+    public static func check(_ run: LessonRun) -> (checks: [Check], notes: [Diagnostic]) {
         let lesson = run.lesson
-        var tally = Tally()
-        var diagnostics: [Diagnostic] = []
-        func fail(_ line: Int, _ column: Int = 1, _ message: String, hint: String? = nil) {
-            tally.failed += 1
-            diagnostics.append(Diagnostic(stage: .verify, file: lesson.path, line: line, column: column, message, hint: hint))
+        var checks: [Check] = []
+        func fail(_ line: Int, _ column: Int = 1, _ name: String, _ message: String, hint: String? = nil) {
+            checks.append(.failed(Diagnostic(stage: .verify, file: lesson.path, line: line, column: column, message, hint: hint), name))
         }
-
+        let expected = lesson.cells.compactMap { c in c.expected.map { (c, $0) } }
         if !run.compileErrors.isEmpty {
-            tally.failed += 1
-            diagnostics += run.compileErrors
-            tally.notRun += lesson.cells.filter { $0.expected != nil || $0.attributes.traps }.count
-            return (tally, diagnostics)
+            for e in run.compileErrors { checks.append(.failed(e, "lesson compiles")) }
+            checks += expected.map { .notRun(lesson.path, $0.1.textLine, "output of cell \($0.0.index + 1)") }
+            checks += lesson.inlineExpressions.filter { $0.expected != nil }.map { .notRun(lesson.path, $0.line, "value at \($0.line):\($0.column)") }
+            return (checks, [])
         }
 
         var stoppedAt: Int?
         for (cell, result) in zip(lesson.cells, run.cells) {
+            let name = "output of cell \(cell.index + 1)"
             switch result.outcome {
             case .notRun:
-                if cell.expected != nil || cell.attributes.traps { tally.notRun += 1 }
+                if let e = cell.expected { checks.append(.notRun(lesson.path, e.textLine, name)) }
+                if cell.attributes.traps { checks.append(.notRun(lesson.path, cell.fenceLine, "cell \(cell.index + 1) traps")) }
                 continue
             case .trapped(let message):
-                fail(trapLine(message, lesson: lesson, cell: cell), 1, "cell trapped: \(shortTrap(message))",
+                fail(trapLine(message, lesson: lesson, cell: cell), 1, "cell \(cell.index + 1) runs", "cell trapped: \(shortTrap(message))",
                      hint: "mark the cell `swift traps` if the trap is what it shows")
-                stoppedAt = cell.fenceLine
+                stoppedAt = stoppedAt ?? cell.fenceLine
                 continue
-            case .timedOut(let seconds):
-                fail(cell.codeLine, 1, "lesson did not finish within \(Compare.format(seconds)) s; it was killed while this cell ran",
-                     hint: "raise the limit with `timeout:` in the front matter or --timeout")
-                stoppedAt = cell.fenceLine
+            case .timedOut(let seconds, let cellLimit):
+                let what = cellLimit ? "cell did not finish within its limit of \(Compare.format(seconds)) s"
+                                     : "lesson did not finish within \(Compare.format(seconds)) s; it was killed while this cell ran"
+                fail(cell.codeLine, 1, "cell \(cell.index + 1) runs", what,
+                     hint: cellLimit ? "raise it with `swift timeout=SECONDS` or --cell-timeout" : "raise the limit with `timeout:` in the front matter or --timeout")
+                stoppedAt = stoppedAt ?? cell.fenceLine
                 continue
             case .outputLimit(let limit):
-                fail(cell.codeLine, 1, "cell printed more than \(limit >> 20) MiB of output; the lesson was stopped",
+                fail(cell.codeLine, 1, "cell \(cell.index + 1) runs", "cell printed more than \(limit >> 20) MiB of output; the lesson was stopped",
                      hint: "print less (a summary, or a table of the values that matter)")
-                stoppedAt = cell.fenceLine
+                stoppedAt = stoppedAt ?? cell.fenceLine
                 continue
             case .didNotTrap:
-                fail(cell.fenceLine, 1, "cell is marked `traps` but completed without trapping")
+                fail(cell.fenceLine, 1, "cell \(cell.index + 1) traps", "cell is marked `traps` but completed without trapping")
             case .trappedAsExpected:
-                tally.passed += 1
+                checks.append(.passed(lesson.path, cell.fenceLine, "cell \(cell.index + 1) traps"))
             case .completed:
                 break
             }
             let actual = result.checkedText
-            if let expected = cell.expected {
-                if let m = Compare.check(expected: expected.text, actual: actual, tolerance: expected.tolerance) {
-                    fail(expected.textLine + m.line, m.column + 1, m.message)
+            if let e = cell.expected {
+                if let m = Compare.check(expected: e.text, actual: actual, tolerance: e.tolerance) {
+                    fail(e.textLine + m.line, m.column + 1, name, m.message)
                 } else {
-                    tally.passed += 1
+                    checks.append(.passed(lesson.path, e.textLine, name))
                 }
-            } else if !cell.attributes.nocheck && !cell.attributes.traps
-                        && !actual.allSatisfy(\.isWhitespace) {
+            } else if !cell.attributes.nocheck && !cell.attributes.traps && !actual.allSatisfy(\.isWhitespace) {
                 let shown = Compare.lines(actual).prefix(6).map { "    " + $0 }.joined(separator: "\n")
-                fail(cell.fenceLine, 1, "cell printed output but has no ```output block to check it:\n\(shown)",
-                     hint: "add an ```output block with this text right after the cell, or mark the cell `nocheck`")
+                fail(cell.fenceLine, 1, name, "cell printed output but has no ```output block to check it:\n\(shown)",
+                     hint: "add an ```output block with this text right after the cell (or run verify --accept), or mark the cell `nocheck`")
             }
         }
-        if let stoppedAt, tally.notRun > 0 {
-            diagnostics.append(Diagnostic(.note, stage: .verify, file: lesson.path, line: stoppedAt,
-                                          "\(tally.notRun) check(s) after this cell were not run"))
+
+        for (k, expr) in lesson.inlineExpressions.enumerated() {
+            let name = "value at \(expr.line):\(expr.column)"
+            switch run.inline[k] {
+            case .value(let text)?:
+                guard let written = expr.expected else { continue }
+                if let m = Compare.values(expected: written, actual: text) {
+                    fail(expr.line, expr.column, name, "`\(expr.code)`: \(m)")
+                } else {
+                    checks.append(.passed(lesson.path, expr.line, name))
+                }
+            case .trapped(let message)?:
+                fail(expr.line, expr.column, name, "`\(expr.code)` trapped: \(shortTrap(message))")
+                stoppedAt = stoppedAt ?? expr.line
+            case nil:
+                if expr.expected != nil { checks.append(.notRun(lesson.path, expr.line, name)) }
+            }
         }
-        return (tally, diagnostics)
+        checks.sort { $0.line < $1.line }
+        let notRun = checks.filter { $0.status == .notRun }.count
+        var notes: [Diagnostic] = []
+        if let stoppedAt, notRun > 0 {
+            notes.append(Diagnostic(.note, stage: .verify, file: lesson.path, line: stoppedAt,
+                                    "\(notRun) check(s) after this point were not run"))
+        }
+        return (checks, notes)
     }
 
     /// The trap's own line when the runtime names this lesson. It names the file by #fileID

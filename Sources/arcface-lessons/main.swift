@@ -37,28 +37,41 @@ struct Common: ParsableArguments {
     @Option(name: .long, help: "Folder of the lessons (NN-name.md files).")
     var lessons = "lessons"
 
-    @Option(name: .long, help: "Time limit of one lesson program in seconds (overrides each lesson's own).")
+    @Option(name: .long, help: "Time limit of one lesson program in seconds (overrides each lesson's `timeout:`).")
     var timeout: Double?
+
+    @Option(name: .long, help: "Default time limit of one cell in seconds (a cell's `timeout=` or a lesson's `cell_timeout:` wins).")
+    var cellTimeout: Double?
+
+    @Flag(name: .long, help: "Compile and run every lesson even when a cached result exists.")
+    var noCache = false
+
+    @Option(name: .long, help: "Folder of cached lesson results.")
+    var cacheDir = ".lessons-cache"
 
     @Option(name: .long, help: "Folder with the built libArcFaceKit.so (default: next to this executable).")
     var kit: String?
 
-    func options(progress: Bool) -> RunOptions {
+    func options() -> RunOptions {
         var o = RunOptions()
         o.lessonsDirectory = lessons
         o.timeout = timeout
-        o.progress = progress
+        o.cellTimeout = cellTimeout
+        o.progress = isatty(2) != 0
+        o.cacheDirectory = noCache ? nil : cacheDir
+        if let kit { setenv("ARCFACE_KIT_DIR", kit, 1) }
         return o
     }
 }
 
 /// Runs a pipeline call and turns its outcome into output and an exit code.
-func finish(_ body: (Toolchain) throws -> Report) throws -> Never {
-    let stderrIsTTY = isatty(2) != 0
+func finish(format: ReportFormat = .text, junit: String? = nil, _ body: (Toolchain) throws -> Report) throws -> Never {
     do {
         let report = try body(try Toolchain.discover(kitDirectory: nil))
-        for d in report.diagnostics { print(d) }
-        print(report.tally.summary)
+        print(report.rendered(format), terminator: "")
+        if let junit {
+            try Data(report.junit().utf8).write(to: URL(fileURLWithPath: junit), options: .atomic)
+        }
         exit(report.ok ? 0 : 1)
     } catch let e as EnvironmentError {
         FileHandle.standardError.write(Data("arcface-lessons: \(e)\n".utf8))
@@ -68,7 +81,6 @@ func finish(_ body: (Toolchain) throws -> Report) throws -> Never {
         exit(1)
     } catch {
         FileHandle.standardError.write(Data("arcface-lessons: error: \(error)\n".utf8))
-        _ = stderrIsTTY
         exit(2)
     }
 }
@@ -77,20 +89,56 @@ func progressLog(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
+extension ReportFormat: ExpressibleByArgument {}
+
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run every lesson and check every expected output; prints file:line errors and `N passed, N failed`.")
+        abstract: "Run every lesson and check every expected output and prose value.",
+        discussion: """
+            Prints each failure as `file:line:col: error: ...` (or GitHub annotations with --format github) \
+            and ends with `N passed, N failed`. Exit status: 0 all passed, 1 a check failed, 2 usage or environment error.
+            """)
 
     @OptionGroup var common: Common
+
+    @Option(name: .long, help: "Output format: text (file:line:col: error: ...) or github (workflow annotations).")
+    var format: ReportFormat = .text
+
+    @Option(name: .long, help: "Also write a JUnit XML report (one test case per check) to this file.")
+    var junit: String?
+
+    @Flag(name: .long, help: "Rewrite expected outputs and checked prose values from the actual results (keeping the written precision).")
+    var accept = false
+
+    @Flag(name: .long, help: "Also fail when the site folder differs from what `build` would write now.")
+    var checkSite = false
+
+    @Option(name: .long, help: "The site folder --check-site compares.")
+    var out = "site"
 
     @Argument(help: "Lesson files to verify (default: all in --lessons).")
     var files: [String] = []
 
+    func validate() throws {
+        if checkSite && !files.isEmpty { throw ValidationError("--check-site compares the whole site: do not name lesson files") }
+        if checkSite && accept { throw ValidationError("--check-site and --accept cannot be combined") }
+    }
+
     func run() throws {
-        var options = common.options(progress: isatty(2) != 0)
+        var options = common.options()
         options.files = files
-        if let kit = common.kit { setenv("ARCFACE_KIT_DIR", kit, 1) }
-        try finish { try Pipeline.verify(options, toolchain: $0, log: progressLog) }
+        try finish(format: format, junit: junit) { toolchain in
+            var report = try Pipeline.verify(options, toolchain: toolchain, log: progressLog)
+            if accept {
+                for a in try Accept.apply(report) {
+                    progressLog("accepted \(a.file): \(a.blocks) output block(s), \(a.values) value(s)")
+                }
+                // Re-check the rewritten lessons, so that what remains reported is what accept cannot fix.
+                report = try Pipeline.verify(options, toolchain: toolchain, log: { _ in })
+            }
+            if checkSite { report.checks += Pipeline.checkSite(report, out: out) }
+            return report
+        }
     }
 }
 
@@ -104,8 +152,7 @@ struct Build: ParsableCommand {
     var out = "site"
 
     func run() throws {
-        let options = common.options(progress: isatty(2) != 0)
-        if let kit = common.kit { setenv("ARCFACE_KIT_DIR", kit, 1) }
+        let options = common.options()
         try finish { try Pipeline.build(options, out: out, toolchain: $0, log: progressLog) }
     }
 }

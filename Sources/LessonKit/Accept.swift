@@ -1,0 +1,126 @@
+// Accept: rewrites expected outputs and checked prose values from the actual results, keeping the
+// precision each number was written with, so that a change is reviewed as a diff of the lessons.
+
+import Foundation
+
+public struct AcceptResult: Sendable, Equatable {
+    public var file: String
+    public var blocks: Int
+    public var values: Int
+}
+
+public enum Accept {
+    /// Rewrites every lesson of `report` whose outputs or values differ; returns what changed.
+    /// Lessons that did not compile are left alone; cells that did not run keep their blocks.
+    public static func apply(_ report: Report) throws -> [AcceptResult] {
+        var results: [AcceptResult] = []
+        for run in report.runs where run.compileErrors.isEmpty {
+            let lesson = run.lesson
+            var lines = try String(contentsOfFile: lesson.path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            // Edits as (first line, line count to replace, new lines), applied bottom-up.
+            var edits: [(line: Int, count: Int, new: [String])] = []
+            var values = 0
+            for (cell, result) in zip(lesson.cells, run.cells) {
+                switch result.outcome {
+                case .completed, .trappedAsExpected: break
+                default: continue
+                }
+                let actual = result.checkedText
+                if let e = cell.expected {
+                    guard Compare.check(expected: e.text, actual: actual, tolerance: e.tolerance) != nil else { continue }
+                    edits.append((e.textLine, contentLines(e.text), rewrite(expected: e.text, actual: actual)))
+                } else if !cell.attributes.nocheck && !cell.attributes.traps && !actual.allSatisfy(\.isWhitespace) {
+                    edits.append((cell.endLine + 1, 0, ["", "```output"] + Compare.lines(actual) + ["```"]))
+                }
+            }
+            for (k, e) in lesson.inlineExpressions.enumerated() {
+                guard let written = e.expected, case .value(let text)? = run.inline[k],
+                      Compare.values(expected: written, actual: text) != nil, e.line <= lines.count else { continue }
+                let line = lines[e.line - 1]
+                guard let span = line.range(of: "`{swift} " + e.code, range: line.index(line.startIndex, offsetBy: max(0, e.column - 1), limitedBy: line.endIndex).map { $0..<line.endIndex }),
+                      let tilde = line.range(of: "~ " + written, range: span.upperBound..<line.endIndex) else { continue }
+                let replacement = "~ " + rewriteNumbers(written: written, actual: text)
+                lines[e.line - 1] = line.replacingCharacters(in: tilde, with: replacement)
+                values += 1
+            }
+            guard !edits.isEmpty || values > 0 else { continue }
+            for edit in edits.sorted(by: { $0.line > $1.line }) {
+                let at = min(edit.line - 1, lines.count)
+                lines.replaceSubrange(at..<min(at + edit.count, lines.count), with: edit.new)
+            }
+            let text = lines.joined(separator: "\n")
+            try Data(text.utf8).write(to: URL(fileURLWithPath: lesson.path), options: .atomic)
+            results.append(AcceptResult(file: lesson.path, blocks: edits.count, values: values))
+        }
+        return results
+    }
+
+    /// Lines between a block's fences (its literal ends with a newline when it is not empty).
+    private static func contentLines(_ text: String) -> Int {
+        text.isEmpty ? 0 : text.split(separator: "\n", omittingEmptySubsequences: false).count - (text.hasSuffix("\n") ? 1 : 0)
+    }
+
+    /// The new block text: line by line, where a line has the same shape as before (same text
+    /// between the numbers) its numbers are rewritten in the precision they were written with;
+    /// other lines are taken as printed.
+    static func rewrite(expected: String, actual: String) -> [String] {
+        let e = Compare.lines(expected), a = Compare.lines(actual)
+        return a.enumerated().map { i, line in
+            guard i < e.count else { return line }
+            return sameShape(e[i], line) ? rewriteNumbers(written: e[i], actual: line) : line
+        }
+    }
+
+    static func sameShape(_ a: String, _ b: String) -> Bool {
+        let x = Compare.tokens(a), y = Compare.tokens(b)
+        return x.count == y.count && zip(x, y).allSatisfy {
+            switch ($0, $1) {
+            case (.text(let p), .text(let q)): p == q
+            case (.number, .number): true
+            default: false
+            }
+        }
+    }
+
+    /// Replaces each number of `written` by the corresponding number of `actual`, formatted like
+    /// the written one (`0.46` stays two decimals, `1.5e-3` stays one-decimal scientific).
+    static func rewriteNumbers(written: String, actual: String) -> String {
+        let actualNumbers = Compare.tokens(actual).compactMap { t -> (Double, String)? in
+            if case .number(let v, let w, _) = t { (v, w) } else { nil }
+        }
+        var k = 0
+        return Compare.tokens(written).map { t -> String in
+            switch t {
+            case .text(let s): return s
+            case .number(_, let w, _):
+                defer { k += 1 }
+                guard k < actualNumbers.count else { return w }
+                return format(actualNumbers[k].0, like: w, printed: actualNumbers[k].1)
+            }
+        }.joined()
+    }
+
+    static func format(_ v: Double, like written: String, printed: String) -> String {
+        guard v.isFinite else { return printed }
+        let lower = written.lowercased()
+        let sign = written.hasPrefix("+") && v >= 0 ? "+" : ""
+        if let e = lower.firstIndex(of: "e") {
+            let mantissa = lower[..<e]
+            let decimals = mantissa.firstIndex(of: ".").map { mantissa.distance(from: $0, to: mantissa.endIndex) - 1 } ?? 0
+            var s = String(format: "%.\(decimals)e", v)
+            // C writes e-05; keep the written style of the exponent (e-5 or e-05).
+            let writtenExponent = lower[lower.index(after: e)...]
+            if !writtenExponent.drop(while: { $0 == "-" || $0 == "+" }).hasPrefix("0") {
+                s = s.replacingOccurrences(of: "e-0", with: "e-").replacingOccurrences(of: "e+0", with: "e+")
+            }
+            if !writtenExponent.hasPrefix("+") { s = s.replacingOccurrences(of: "e+", with: "e") }
+            return sign + s
+        }
+        guard let dot = lower.firstIndex(of: ".") else {
+            // Written as an integer: keep it one if the value is one.
+            return v == v.rounded() ? sign + String(format: "%.0f", v) : printed
+        }
+        let decimals = lower.distance(from: dot, to: lower.endIndex) - 1
+        return sign + (decimals == 0 ? String(format: "%.0f", v) + "." : String(format: "%.\(decimals)f", v))
+    }
+}

@@ -1,0 +1,105 @@
+// Cache: content-addressed results of lesson runs, so that an unchanged lesson is neither compiled
+// nor run again. The key covers the lesson's program (cells and prose values, but not the line
+// numbers, so a prose-only edit is a hit), the toolchain and ArcFaceKit build, the limits, and the
+// contents of the files the lesson declares as `inputs:`.
+
+import Foundation
+
+final class ResultCache: @unchecked Sendable {
+    static let formatVersion = "arcface-lessons cache v1"
+    let directory: String
+    /// Compiler, ArcFaceKit build and flags: a different toolchain never reuses a result.
+    let environment: String
+
+    init(directory: String, toolchain: Toolchain) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var parts = [Self.formatVersion, toolchain.optimize ? "-O" : "-Onone"] + toolchain.moduleMapDirectories
+        // Identity of files too large to hash on every run: resolved path, size and modification time.
+        for path in [toolchain.swiftc, toolchain.kitDirectory + "/libArcFaceKit.so",
+                     toolchain.kitDirectory + "/Modules/ArcFaceKit.swiftmodule"] {
+            let real = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map {
+                $0.hasPrefix("/") ? $0 : (path as NSString).deletingLastPathComponent + "/" + $0
+            } ?? path
+            let attributes = try? FileManager.default.attributesOfItem(atPath: real)
+            let size = (attributes?[.size] as? NSNumber)?.int64Value ?? -1
+            let mtime = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
+            parts.append("\(real) \(size) \(mtime)")
+        }
+        environment = SHA256.hex(parts.joined(separator: "\n"))
+    }
+
+    func key(for lesson: Lesson, options: ExecuteOptions) -> String {
+        var h = SHA256()
+        h.update(string: Self.formatVersion + "\n" + environment + "\n")
+        // Line numbers only place diagnostics; results do not depend on them.
+        let program = Program.source(for: lesson).replacingOccurrences(
+            of: #"(#sourceLocation\(file: ".*", line: )\d+\)"#, with: "$1_)", options: .regularExpression)
+        h.update(string: program)
+        h.update(string: "\nlimits \(options.lessonLimit(lesson)) \(options.cellLimits(lesson)) \(options.outputLimit)\n")
+        for input in lesson.options.inputs.sorted() {
+            h.update(string: "input \(input)\n")
+            h.update(string: (try? SHA256.hexOfFile(atPath: input)) ?? "missing")
+        }
+        return SHA256.hex(Data(h.finalize()))
+    }
+
+    private struct Entry: Codable {
+        var version: String
+        var key: String
+        var cells: [CellResult]
+        var inline: [Int: InlineOutcome]
+        /// SHA-256 of the encoded cells and inline values: a truncated or edited entry is detected.
+        var checksum: String
+    }
+
+    private func path(_ key: String) -> String { "\(directory)/\(key.prefix(2))/\(key).json" }
+
+    private static func checksum(_ cells: [CellResult], _ inline: [Int: InlineOutcome]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(cells)) ?? Data()
+        let inlineData = (try? encoder.encode(inline)) ?? Data()
+        return SHA256.hex(data + inlineData)
+    }
+
+    /// The cached run of this exact lesson program, or nil (also for a corrupt or foreign entry,
+    /// which is removed so that the fresh result replaces it).
+    func lookup(_ lesson: Lesson, options: ExecuteOptions) -> LessonRun? {
+        let key = key(for: lesson, options: options)
+        let file = path(key)
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        guard let entry = try? JSONDecoder().decode(Entry.self, from: data),
+              entry.version == Self.formatVersion, entry.key == key, entry.cells.count == lesson.cells.count,
+              entry.checksum == Self.checksum(entry.cells, entry.inline)
+        else {
+            try? FileManager.default.removeItem(atPath: file)
+            return nil
+        }
+        return LessonRun(lesson: lesson, inline: entry.inline, compileErrors: [], cells: entry.cells, seconds: 0)
+    }
+
+    /// Stores a run whose results do not depend on line numbers: compile errors, unexpected traps
+    /// and time limits are not cached (their diagnostics carry lines; a limit may be a fluke).
+    func store(_ run: LessonRun, options: ExecuteOptions) {
+        guard run.compileErrors.isEmpty else { return }
+        for cell in run.cells {
+            switch cell.outcome {
+            case .completed, .trappedAsExpected, .didNotTrap: continue
+            default: return
+            }
+        }
+        guard !run.inline.values.contains(where: { if case .trapped = $0 { true } else { false } }) else { return }
+        let key = key(for: run.lesson, options: options)
+        let entry = Entry(version: Self.formatVersion, key: key, cells: run.cells, inline: run.inline,
+                          checksum: Self.checksum(run.cells, run.inline))
+        guard let data = try? JSONEncoder().encode(entry) else { return }
+        let file = path(key)
+        // Write then rename: a reader (or a concurrent build) never sees half an entry.
+        let dir = (file as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let temp = "\(dir)/.\(key).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        guard FileManager.default.createFile(atPath: temp, contents: data) else { return }
+        if rename(temp, file) != 0 { try? FileManager.default.removeItem(atPath: temp) }
+    }
+}

@@ -1,0 +1,70 @@
+// Report formats: the text CI and editors read (`file:line:col: error: ...`), GitHub workflow
+// annotations, and JUnit XML with one test case per check.
+
+import Foundation
+
+public enum ReportFormat: String, CaseIterable, Sendable {
+    case text, github
+}
+
+extension Report {
+    /// The lines verify prints: every problem, then `N passed, N failed`.
+    public func rendered(_ format: ReportFormat) -> String {
+        var out = ""
+        for d in diagnostics {
+            switch format {
+            case .text:
+                out += d.description + "\n"
+            case .github:
+                // ::error file=F,line=L,col=C::message (newlines and % escaped as the runner requires)
+                let kind = d.severity == .error ? "error" : d.severity == .warning ? "warning" : "notice"
+                var props: [String] = []
+                if let f = d.file { props += ["file=\(Self.githubProperty(f))", "line=\(d.line)", "col=\(d.column)"] }
+                let message = d.message + (d.hint.map { "\nhint: \($0)" } ?? "")
+                out += "::\(kind) \(props.joined(separator: ","))::\(Self.githubData(message))\n"
+            }
+        }
+        return out + tally.summary + "\n"
+    }
+
+    static func githubData(_ s: String) -> String {
+        s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    static func githubProperty(_ s: String) -> String {
+        githubData(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+
+    /// JUnit XML: a test suite per lesson file, a test case per check (failed, skipped when not run).
+    public func junit() -> String {
+        var files: [String] = []
+        var byFile: [String: [Check]] = [:]
+        for c in checks {
+            if byFile[c.file] == nil { files.append(c.file) }
+            byFile[c.file, default: []].append(c)
+        }
+        let t = tally
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        xml += "<testsuites name=\"arcface-lessons verify\" tests=\"\(checks.count)\" failures=\"\(t.failed)\" skipped=\"\(t.notRun)\">\n"
+        for file in files {
+            let cs = byFile[file]!
+            let failed = cs.filter { $0.status == .failed }.count, skipped = cs.filter { $0.status == .notRun }.count
+            xml += "  <testsuite name=\"\(Render.escape(file))\" tests=\"\(cs.count)\" failures=\"\(failed)\" skipped=\"\(skipped)\">\n"
+            for c in cs {
+                let name = "\(c.name) (line \(c.line))"
+                xml += "    <testcase classname=\"\(Render.escape(file))\" name=\"\(Render.escape(name))\" file=\"\(Render.escape(file))\" line=\"\(c.line)\""
+                switch c.status {
+                case .passed:
+                    xml += "/>\n"
+                case .notRun:
+                    xml += "><skipped message=\"not run: an earlier failure stopped the lesson\"/></testcase>\n"
+                case .failed:
+                    let d = c.diagnostic
+                    xml += "><failure message=\"\(Render.escape(d?.message ?? "failed"))\">\(Render.escape(d?.description ?? ""))</failure></testcase>\n"
+                }
+            }
+            xml += "  </testsuite>\n"
+        }
+        return xml + "</testsuites>\n"
+    }
+}
