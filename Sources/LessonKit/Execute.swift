@@ -154,7 +154,10 @@ public enum Execute {
         let text = String(decoding: result.output, as: UTF8.self)
         let marker = "\u{1E}AFL:\(nonce):"
         var rest = Substring(text)
+        var inlineText = ""
         func appendText(_ s: Substring) {
+            // Text printed while a prose value is evaluated (e.g. its trap report) is not the cell's.
+            if currentInline != nil { inlineText += s; return }
             guard let i = current, !s.isEmpty else { return }
             if case .text(let t)? = cells[i].segments.last {
                 cells[i].segments[cells[i].segments.count - 1] = .text(t + s)
@@ -190,6 +193,7 @@ public enum Execute {
             case "inline-begin":
                 completeCurrent()
                 currentInline = Int(payload)
+                inlineText = ""
             case "inline":
                 let k = payload.prefix(while: { $0 != ":" })
                 if let k = Int(k), let values = try? JSONDecoder().decode([String].self, from: Data(payload.dropFirst(k.description.count + 1).utf8)),
@@ -219,14 +223,13 @@ public enum Execute {
         case .timedOut: how = .timedOut(seconds: timeout, cellLimit: false)
         case .outputLimit: how = .outputLimit(limit: outputLimit)
         case .signalled(let s):
-            if let i = current {
-                let (cleaned, message) = trapMessage(run.cells[i].segments)
-                if currentInline == nil { run.cells[i].segments = cleaned }
-                how = .trapped(message: message.isEmpty ? "terminated by signal \(s)" : message)
-            } else {
-                let (_, message) = trapMessage([.text(text)])
-                how = .trapped(message: message.isEmpty ? "terminated by signal \(s)" : message)
+            var message = ""
+            if currentInline != nil {
+                message = trapMessage([.text(inlineText)]).1
+            } else if let i = current {
+                (run.cells[i].segments, message) = trapMessage(run.cells[i].segments)
             }
+            how = .trapped(message: message.isEmpty ? "terminated by signal \(s)" : message)
         case .exited(let code):
             how = .trapped(message: "the program exited with status \(code) before the lesson finished")
         }
