@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/debug
 TOOL := $(BIN)/arcface-lessons
 
-.PHONY: all deps build site test verify golden clean
+.PHONY: all deps build site test verify golden bench-site clean
 
 all: site
 
@@ -28,6 +28,10 @@ test: build
 # Rewrite the golden HTML of the test fixtures after an intended rendering change; review the diff.
 golden: build
 	UPDATE_GOLDEN=1 $(SWIFT) test --filter Golden
+
+# Timings of build: cold, warm, prose-only edit, one-cell edit (prints a table).
+bench-site: build
+	tools/bench_site.sh
 
 clean:
 	rm -rf .build
