@@ -84,3 +84,60 @@ import Testing
         }
     }
 }
+
+@Suite(.serialized) struct FaultTests {
+    func snapshot(_ dir: String) -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir + "/site")) ?? [] {
+            files[name] = FileManager.default.contents(atPath: dir + "/site/" + name)
+        }
+        return files
+    }
+
+    /// Kills `build` at different moments (compiling, running, rendering, swapping): the site is
+    /// always either the whole old one or the whole new one.
+    @Test func aBuildKilledAtAnyMomentLeavesACompleteSite() throws {
+        let dir = try Support.project(["01-a.md": "# A\n\nOld.\n", "02-b.md": "# B\n\n```swift\nprint(2)\n```\n\n```output\n2\n```\n"])
+        #expect(try Support.run([Support.tool, "build", "--no-cache"], in: dir).status == 0)
+        let old = snapshot(dir)
+        try "# A\n\nNew.\n\n```swift\nprint(1)\n```\n\n```output\n1\n```\n".write(toFile: dir + "/lessons/01-a.md", atomically: true, encoding: .utf8)
+        var sawNew = false
+        for delay in stride(from: 0.05, through: 1.6, by: 0.15) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Support.tool)
+            p.arguments = ["build", "--no-cache"]
+            p.currentDirectoryURL = URL(fileURLWithPath: dir)
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            let now = snapshot(dir)
+            #expect(now.keys.sorted() == ["01-a.html", "02-b.html", "index.html", "style.css"])
+            let isOld = now == old
+            if !isOld { sawNew = true; #expect(String(decoding: now["01-a.html"]!, as: UTF8.self).contains("New.")) }
+            if sawNew { #expect(!isOld, "the site went back to the old version") }
+        }
+        #expect(try Support.run([Support.tool, "build"], in: dir).status == 0)
+        #expect(String(decoding: snapshot(dir)["01-a.html"]!, as: UTF8.self).contains("New."))
+    }
+
+    @Test func twoBuildsAtOnceBothSucceedAndLeaveOneCompleteSite() throws {
+        let dir = try Support.project(["01-a.md": "# A\n\n```swift\nprint(1)\n```\n\n```output\n1\n```\n"])
+        let statuses = try [0, 1].map { _ in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Support.tool)
+            p.arguments = ["build"]
+            p.currentDirectoryURL = URL(fileURLWithPath: dir)
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }.map { p in p.waitUntilExit(); return p.terminationStatus }
+        #expect(statuses == [0, 0])
+        #expect(snapshot(dir).keys.sorted() == ["01-a.html", "index.html", "style.css"])
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".site") && $0 != ".site.lock" }
+        #expect(leftovers == [])
+    }
+}
