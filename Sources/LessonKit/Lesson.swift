@@ -11,8 +11,11 @@ public struct Lesson: Sendable, Equatable {
     public var title: String
     /// Options from front matter (`timeout: 30`); unknown keys are errors.
     public var options: LessonOptions
-    /// The whole Markdown source (front matter blanked out, so line numbers stay those of the file).
+    /// The whole Markdown source (front matter blanked out, so line numbers stay those of the file;
+    /// each formula replaced by a placeholder, see `MathSpans`).
     public var markdown: String
+    /// The formulas of the prose, by placeholder number.
+    public var math: [MathSpan] = []
     /// Top-level blocks in document order.
     public var blocks: [Block]
 

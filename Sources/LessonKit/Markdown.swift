@@ -189,6 +189,8 @@ enum Markdown {
     struct AnchorIDs {
         private var used: [String: Int] = [:]
         mutating func next(_ text: String) -> String {
+            // Formulas (placeholders here) do not go into ids.
+            let text = text.replacingOccurrences(of: #"AFLMATH\d+X"#, with: "", options: .regularExpression)
             var base = String(text.lowercased().compactMap { ch -> Character? in
                 if ch == " " { return "-" }
                 return ch.isLetter || ch.isNumber || ch == "-" || ch == "_" ? ch : nil
@@ -208,6 +210,8 @@ enum Markdown {
         var inline: [String] = []
         /// Keep raw HTML (the lesson opted in); otherwise it is shown as text.
         var rawHTML = false
+        /// MathML of each formula placeholder, by number.
+        var math: [String] = []
         /// Rewrites a link target (`02-softmax.md#x` -> `02-softmax.html#x`).
         var link: (String) -> String = { $0 }
     }
@@ -257,9 +261,24 @@ enum Markdown {
                 case CMARK_NODE_LINK:
                     cmark_node_set_url(c, subs.link(string(cmark_node_get_url(c))))
                     walk(c, topLevel: false)
+                case CMARK_NODE_TEXT where !subs.math.isEmpty:
+                    // Formula placeholders inside the text become MathML nodes.
+                    let (parts, rest) = MathSpans.pieces(string(cmark_node_get_literal(c)))
+                    guard !parts.isEmpty else { continue }
+                    for part in parts {
+                        if !part.text.isEmpty {
+                            let t = cmark_node_new(CMARK_NODE_TEXT)!
+                            cmark_node_set_literal(t, part.text)
+                            cmark_node_insert_before(c, t)
+                        }
+                        let m = cmark_node_new(CMARK_NODE_CUSTOM_INLINE)!
+                        cmark_node_set_on_enter(m, part.math < subs.math.count ? subs.math[part.math] : "")
+                        cmark_node_insert_before(c, m)
+                    }
+                    if rest.isEmpty { cmark_node_free(c) } else { cmark_node_set_literal(c, rest) }
                 case CMARK_NODE_HEADING:
-                    walk(c, topLevel: false)
                     let id = ids.next(plainText(c))
+                    walk(c, topLevel: false)
                     let rendered = cmark_render_html(c, renderOptions, extensions)!
                     var html = String(cString: rendered)
                     free(rendered)

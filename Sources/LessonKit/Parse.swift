@@ -10,7 +10,27 @@ public enum Parse {
             diagnostics.append(Diagnostic(stage: .parse, file: source.path, line: line, column: column, message, hint: hint))
         }
 
-        let (markdown, frontMatter) = splitFrontMatter(source.text, error: { error($0, $1, hint: $2) })
+        let (withMath, frontMatter) = splitFrontMatter(source.text, error: { error($0, $1, hint: $2) })
+        // Formulas come out before cmark parses (TeX's `_` and `*` are not emphasis), rendered now
+        // so that bad TeX is an error at its line and column.
+        let (markdown, spans) = MathSpans.extract(withMath)
+        var math: [MathSpan] = []
+        for s in spans {
+            do {
+                math.append(MathSpan(tex: s.tex, display: s.display, line: s.line, column: s.column,
+                                     mathML: try TeX.mathML(s.tex, display: s.display)))
+            } catch let e as TeXError {
+                // The offset counts from the formula's first character, after the opening $ or $$.
+                let before = s.tex.prefix(e.offset)
+                let line = s.line + before.filter { $0 == "\n" }.count
+                let column = before.contains("\n") ? before.split(separator: "\n", omittingEmptySubsequences: false).last!.count + 1
+                                                    : s.column + (s.display ? 2 : 1) + e.offset
+                error(line, "bad TeX: \(e.message)", column: column, hint: "see docs/lesson-format.md for the TeX supported")
+                math.append(MathSpan(tex: s.tex, display: s.display, line: s.line, column: s.column, mathML: ""))
+            } catch let other {
+                error(s.line, "bad TeX: \(other)", column: s.column)
+            }
+        }
         var options = LessonOptions()
         var title = frontMatter["title"]?.value
         if let t = frontMatter["timeout"] {
@@ -38,7 +58,7 @@ public enum Parse {
         var blocks: [Block] = []
         var cellCount = 0
         for mb in Markdown.blocks(markdown) {
-            if case .heading(1, let text) = mb.kind, title == nil { title = text }
+            if case .heading(1, let text) = mb.kind, title == nil { title = MathSpans.restore(text, math) }
             guard case .fencedCode(let info, let literal, let closed) = mb.kind else {
                 appendProse(mb, to: &blocks)
                 continue
@@ -105,7 +125,7 @@ public enum Parse {
         }
         guard !diagnostics.contains(where: { $0.severity == .error }) else { return (nil, diagnostics) }
         let lesson = Lesson(path: source.path, slug: source.slug, number: source.number, title: title ?? source.slug,
-                            options: options, markdown: markdown, blocks: blocks)
+                            options: options, markdown: markdown, math: math, blocks: blocks)
         return (lesson, diagnostics)
     }
 

@@ -42,6 +42,7 @@ public enum Render {
         }
         subs.inline = run.lesson.inlineExpressions.enumerated().map { k, e in inlineValue(e, run.inline[k]) }
         subs.rawHTML = run.lesson.options.rawHTML
+        subs.math = run.lesson.math.map(\.mathML)
         subs.link = Links.rewrite
         let body = Markdown.html(run.lesson.markdown, subs)
         var nav = ""
