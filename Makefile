@@ -19,11 +19,11 @@ site: build
 	$(TOOL) build
 
 verify: build
-	$(TOOL) verify
+	$(TOOL) verify --check-site
 
 test: build
 	$(SWIFT) test
-	$(TOOL) verify
+	$(TOOL) verify --check-site
 
 # Rewrite the golden HTML of the test fixtures after an intended rendering change; review the diff.
 golden: build

@@ -141,3 +141,14 @@ import Testing
         #expect(leftovers == [])
     }
 }
+
+@Suite(.serialized) struct ProgressTests {
+    @Test func progressLinesAppearOnATerminalOnly() throws {
+        let dir = try Support.project(["01-a.md": "# A\n\n```swift\nprint(1)\n```\n\n```output\n1\n```\n"])
+        // `script` gives the tool a pseudo-terminal.
+        let tty = try Support.run(["/usr/bin/script", "-qec", "\(Support.tool) verify --no-cache", "/dev/null"], in: dir)
+        #expect(tty.output.contains("[1/1] lessons/01-a.md ... ok "))
+        let piped = try Support.run([Support.tool, "verify", "--no-cache"], in: dir)
+        #expect(piped.output == "1 passed, 0 failed\n")
+    }
+}
