@@ -60,19 +60,67 @@ public struct Series: Sendable, Codable, Equatable {
     }
 }
 
+extension Series {
+    /// A histogram of `values` as bars: `bins` equal bins over `range` (default: the values' range);
+    /// x holds the bin centres, y the counts.
+    public static func histogram(_ name: String, _ values: [Double], bins: Int = 20, range: ClosedRange<Double>? = nil) -> Series {
+        let finite = values.filter(\.isFinite)
+        let lo = range?.lowerBound ?? finite.min() ?? 0, hi = range?.upperBound ?? finite.max() ?? 1
+        let width = hi > lo ? (hi - lo) / Double(bins) : 1
+        var counts = [Double](repeating: 0, count: bins)
+        for v in finite where v >= lo && v <= hi { counts[Swift.min(bins - 1, Int((v - lo) / width))] += 1 }
+        return Series(name, x: (0..<bins).map { lo + (Double($0) + 0.5) * width }, y: counts, style: .bar)
+    }
+}
+
 /// A plot a cell shows; rendered as SVG on the site. Its text form (checked output) is empty: the
 /// numbers behind a plot are checked through tables or printed values.
 public struct Plot: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        /// Axes with ticks.
+        case cartesian
+        /// 2-D unit vectors: a square plot with the unit circle drawn, for embeddings and class centres.
+        case unitCircle
+    }
     public var title: String
     public var xLabel: String
     public var yLabel: String
     public var series: [Series]
+    /// What the plot shows, in a sentence, for screen readers (the SVG's description).
+    public var summary: String?
+    public var kind: Kind?
+    /// Fixed axis ranges (default: the data's range).
+    public var xRange: [Double]?
+    public var yRange: [Double]?
 
-    public init(title: String, xLabel: String = "", yLabel: String = "", series: [Series]) {
+    public init(title: String, xLabel: String = "", yLabel: String = "", series: [Series], summary: String? = nil,
+                kind: Kind = .cartesian, xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.series = series
+        self.summary = summary
+        self.kind = kind
+        self.xRange = xRange.map { [$0.lowerBound, $0.upperBound] }
+        self.yRange = yRange.map { [$0.lowerBound, $0.upperBound] }
+    }
+}
+
+/// Several plots of one parameter's values (e.g. the margin m), which a reader switches between
+/// with a slider on the page; all computed at build time.
+public struct PlotSlider: Sendable, Codable, Equatable {
+    public var parameter: String
+    public var values: [Double]
+    public var plots: [Plot]
+    /// Index of the plot shown first.
+    public var initial: Int
+
+    public init(parameter: String, values: [Double], plots: [Plot], initial: Int = 0) {
+        precondition(values.count == plots.count && !plots.isEmpty, "one plot per value")
+        self.parameter = parameter
+        self.values = values
+        self.plots = plots
+        self.initial = Swift.min(Swift.max(0, initial), plots.count - 1)
     }
 }
 
@@ -80,11 +128,12 @@ public struct Plot: Sendable, Codable, Equatable {
 public enum RichResult: Sendable, Codable, Equatable {
     case table(Table)
     case plot(Plot)
+    case slider(PlotSlider)
 
     public var text: String {
         switch self {
         case .table(let t): t.text
-        case .plot: ""
+        case .plot, .slider: ""
         }
     }
 }
@@ -94,6 +143,9 @@ public func show(_ table: Table) { LessonRuntime.emit(.table(table)) }
 
 /// Shows a plot in the cell's output.
 public func show(_ plot: Plot) { LessonRuntime.emit(.plot(plot)) }
+
+/// Shows plots the reader switches between with a slider.
+public func show(_ slider: PlotSlider) { LessonRuntime.emit(.slider(slider)) }
 
 /// Formats a number for a table cell with a fixed number of decimals (like torch's `{:.4f}`).
 public func fmt(_ x: Double, _ decimals: Int = 4) -> String {

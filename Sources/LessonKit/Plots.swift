@@ -18,8 +18,11 @@ enum Plots {
     static func svg(_ plot: Plot) -> String {
         let xs = plot.series.flatMap(\.x).filter(\.isFinite), ys = plot.series.flatMap(\.y).filter(\.isFinite)
         guard let x0 = xs.min(), let x1 = xs.max(), let y0 = ys.min(), let y1 = ys.max() else { return "" }
-        let (xLo, xHi) = x0 == x1 ? (x0 - 1, x1 + 1) : (x0, x1)
-        let (yLo, yHi) = y0 == y1 ? (y0 - 1, y1 + 1) : (y0, y1)
+        var (xLo, xHi) = x0 == x1 ? (x0 - 1, x1 + 1) : (x0, x1)
+        var (yLo, yHi) = y0 == y1 ? (y0 - 1, y1 + 1) : (y0, y1)
+        if let r = plot.xRange, r.count == 2, r[0] < r[1] { (xLo, xHi) = (r[0], r[1]) }
+        if let r = plot.yRange, r.count == 2, r[0] < r[1] { (yLo, yHi) = (r[0], r[1]) }
+        if plot.kind == .unitCircle { (xLo, xHi, yLo, yHi) = (-1.2, 1.2, -1.2, 1.2) }
         let pw = width - margin.left - margin.right, ph = height - margin.top - margin.bottom
         func px(_ x: Double) -> Double { margin.left + (x - xLo) / (xHi - xLo) * pw }
         func py(_ y: Double) -> Double { margin.top + (1 - (y - yLo) / (yHi - yLo)) * ph }
@@ -47,6 +50,18 @@ enum Plots {
             s += "<text x=\"\(r(margin.left + 8))\" y=\"\(r(margin.top + 14 + Double(i) * 14))\" font-size=\"11\" fill=\"\(color)\">\(Render.escape(series.name))</text>\n"
         }
         return s + "</svg><figcaption>\(Render.escape(plot.title))</figcaption></figure>\n"
+    }
+
+    /// Plots switched by a range input; the page's script shows the one for the chosen value
+    /// (without script, the first is shown and the others are listed below it).
+    static func slider(_ s: PlotSlider) -> String {
+        var html = "<div class=\"plot-slider\" data-parameter=\"\(Render.escape(s.parameter))\">\n"
+        html += "<label>\(Render.escape(s.parameter)) = <output>\(tickLabel(s.values[s.initial]))</output> "
+        html += "<input type=\"range\" min=\"0\" max=\"\(s.plots.count - 1)\" step=\"1\" value=\"\(s.initial)\" aria-label=\"\(Render.escape(s.parameter))\"></label>\n"
+        for (i, p) in s.plots.enumerated() {
+            html += "<div class=\"slide\" data-value=\"\(tickLabel(s.values[i]))\"\(i == s.initial ? "" : " hidden")>\n" + svg(p) + "</div>\n"
+        }
+        return html + "</div>\n"
     }
 
     /// About five round tick values (1, 2 or 5 times a power of ten) inside [lo, hi].

@@ -99,6 +99,7 @@ public enum Render {
                     out += "<pre class=\"output\(cell.attributes.traps ? " trap" : "")\">\(escape(trimmed))</pre>\n"
                 case .rich(.table(let table)): out += self.table(table)
                 case .rich(.plot(let plot)): out += Plots.svg(plot)
+                case .rich(.slider(let slider)): out += Plots.slider(slider)
                 default: break
                 }
             }
