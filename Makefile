@@ -21,7 +21,9 @@ site: build
 verify: build
 	$(TOOL) verify --check-site
 
+# The browser tests need Debian's chromium.
 test: build
+	@scripts/install-deps.sh --browser
 	$(SWIFT) test
 	$(TOOL) verify --check-site
 

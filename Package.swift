@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // cmark-gfm (Debian libcmark-gfm-dev + libcmark-gfm-extensions-dev); only Markdown.swift imports it.
@@ -25,9 +26,11 @@ let package = Package(
         // Evaluates PyTorch-written reference files (the parity format) with ArcFaceKit.
         .target(name: "Parity", dependencies: ["ArcFaceKit"]),
         // The pipeline: load -> parse -> execute -> verify -> render. All logic lives here.
+        // Resources: the page templates (Mustache) and the math font the site ships.
         .target(
             name: "LessonKit",
-            dependencies: ["CCmarkGFM", "ArcFaceKit"]
+            dependencies: ["CCmarkGFM", "ArcFaceKit", .product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Resources")]
         ),
         // Thin command line over LessonKit.
         .executableTarget(

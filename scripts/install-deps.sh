@@ -3,7 +3,8 @@
 # Usage: scripts/install-deps.sh [--browser]
 set -euo pipefail
 pkgs=(pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libopenblas-dev)
-if [ "${1:-}" = "--browser" ]; then pkgs+=(chromium fonts-stix); fi
+# The browser tests and screenshots: chromium, and fonts for the note's Chinese quotations.
+if [ "${1:-}" = "--browser" ]; then pkgs+=(chromium fonts-wqy-zenhei); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

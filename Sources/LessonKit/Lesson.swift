@@ -82,6 +82,15 @@ public struct Cell: Sendable, Equatable {
     public var code: String
     public var attributes: CellAttributes
     public var expected: Expectation?
+    /// With `pair`: the listing shown beside the cell.
+    public var pairedListing: Listing?
+}
+
+/// A fenced listing in another language (the PyTorch a cell mirrors).
+public struct Listing: Sendable, Equatable {
+    public var line: Int
+    public var language: String
+    public var code: String
 }
 
 public struct CellAttributes: Sendable, Equatable {
@@ -96,10 +105,12 @@ public struct CellAttributes: Sendable, Equatable {
     public var hideOutput = false
     /// Wall-clock limit for this cell alone, in seconds (`swift timeout=5`).
     public var timeout: Double?
+    /// Shown side by side with the listing right before it (the PyTorch it mirrors).
+    public var pair = false
 
     public init() {}
 
-    public static let known = ["hide", "traps", "nocheck", "hide-output", "timeout=SECONDS"]
+    public static let known = ["hide", "traps", "nocheck", "hide-output", "pair", "timeout=SECONDS"]
 }
 
 /// An ```output block: the text a cell must print, numbers compared with tolerance.

@@ -184,6 +184,28 @@ enum Markdown {
         return (headings, links)
     }
 
+    /// The prose of a document by section (a heading and the text under it, code left out), for
+    /// the search index. The first section (before any level-2 heading) has the title's id.
+    static func sections(_ text: String) -> [(id: String, title: String, text: String)] {
+        let (doc, parser) = parse(text)
+        defer { cmark_node_free(doc); cmark_parser_free(parser) }
+        var ids = AnchorIDs()
+        var result: [(id: String, title: String, text: String)] = []
+        for node in children(of: doc) {
+            switch cmark_node_get_type(node) {
+            case CMARK_NODE_HEADING:
+                let title = plainText(node)
+                result.append((ids.next(title), title, ""))
+            case CMARK_NODE_CODE_BLOCK, CMARK_NODE_HTML_BLOCK, CMARK_NODE_THEMATIC_BREAK:
+                continue
+            default:
+                if result.isEmpty { result.append(("", "", "")) }
+                result[result.count - 1].text += plainText(node) + " "
+            }
+        }
+        return result
+    }
+
     /// GitHub-style anchor ids: lower case, letters, digits, '-' and '_' kept, spaces to '-',
     /// repeats numbered (`intro`, `intro-1`).
     struct AnchorIDs {
@@ -214,6 +236,8 @@ enum Markdown {
         var math: [String] = []
         /// Rewrites a link target (`02-softmax.md#x` -> `02-softmax.html#x`).
         var link: (String) -> String = { $0 }
+        /// HTML for other fenced listings (info string, code), e.g. highlighted Python; nil: cmark's own.
+        var listing: (String, String) -> String? = { _, _ in nil }
     }
 
     /// Renders `text` to HTML with the substitutions. Custom nodes carry the replacement HTML: their
@@ -243,7 +267,11 @@ enum Markdown {
             for c in children(of: node) {
                 switch cmark_node_get_type(c) {
                 case CMARK_NODE_CODE_BLOCK where topLevel:
-                    if let html = subs.blocks[Int(cmark_node_get_start_line(c))] { replace(c, with: html, block: true) }
+                    if let html = subs.blocks[Int(cmark_node_get_start_line(c))] {
+                        replace(c, with: html, block: true)
+                    } else if let html = subs.listing(string(cmark_node_get_fence_info(c)), string(cmark_node_get_literal(c))) {
+                        replace(c, with: html, block: true)
+                    }
                 case CMARK_NODE_CODE where string(cmark_node_get_literal(c)).hasPrefix("{swift}"):
                     let html = inlineIndex < subs.inline.count ? subs.inline[inlineIndex] : ""
                     inlineIndex += 1

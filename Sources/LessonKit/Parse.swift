@@ -57,7 +57,9 @@ public enum Parse {
 
         var blocks: [Block] = []
         var cellCount = 0
+        var previous: MarkdownBlock?
         for mb in Markdown.blocks(markdown) {
+            defer { previous = mb }
             if case .heading(1, let text) = mb.kind, title == nil { title = MathSpans.restore(text, math) }
             guard case .fencedCode(let info, let literal, let closed) = mb.kind else {
                 appendProse(mb, to: &blocks)
@@ -76,6 +78,7 @@ public enum Parse {
                     case "traps": attributes.traps = true
                     case "nocheck": attributes.nocheck = true
                     case "hide-output": attributes.hideOutput = true
+                    case "pair": attributes.pair = true
                     case _ where word.hasPrefix("timeout="):
                         if let v = Double(word.dropFirst("timeout=".count)), v > 0, v.isFinite { attributes.timeout = v } else {
                             error(mb.startLine, "malformed cell timeout '\(word)'", hint: "write seconds, e.g. timeout=10")
@@ -85,8 +88,19 @@ public enum Parse {
                               hint: "known attributes: \(CellAttributes.known.joined(separator: ", "))")
                     }
                 }
+                var listing: Listing?
+                if attributes.pair {
+                    if let p = previous, case .fencedCode(let info, let code, _) = p.kind,
+                       let language = info.split(whereSeparator: \.isWhitespace).first.map(String.init),
+                       language != "swift", language != "output" {
+                        listing = Listing(line: p.startLine, language: language, code: code)
+                    } else {
+                        error(mb.startLine, "a `pair` cell needs a listing right before it",
+                              hint: "put the ```python block it mirrors directly above the cell")
+                    }
+                }
                 blocks.append(.cell(Cell(index: cellCount, fenceLine: mb.startLine, endLine: mb.endLine, code: literal,
-                                         attributes: attributes, expected: nil)))
+                                         attributes: attributes, expected: nil, pairedListing: listing)))
                 cellCount += 1
             case "output":
                 var tolerance = Tolerance()

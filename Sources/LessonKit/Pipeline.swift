@@ -151,7 +151,7 @@ public enum Pipeline {
         for (name, content) in expected.sorted(by: { $0.key < $1.key }) {
             let path = out + "/" + name
             present.remove(name)
-            if fm.contents(atPath: path) == Data(content.utf8) {
+            if fm.contents(atPath: path) == content {
                 checks.append(.passed(path, 1, "site file is current"))
             } else {
                 let what = fm.fileExists(atPath: path) ? "is stale: it differs from what build would write now" : "is missing"

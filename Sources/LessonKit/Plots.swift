@@ -1,82 +1,616 @@
-// Plots: a Plot value -> inline SVG. Coordinates are rounded to 0.01 px so another machine's
-// floating-point noise cannot change a byte of the site.
+// Plots: a Plot value -> an accessible, theme-aware inline SVG figure with a data table, and a
+// PlotSlider -> such figures switched by a range input.
+//
+// Look: minimal (ggplot2's theme_minimal / Observable Plot): light grid lines, no frame, a baseline,
+// tick labels in a muted tone, the y label above the axis ("↑ y") and the x label at its right end
+// ("x →"), a legend above the plot area when two or more series have names.
+//
+// Theming: the SVG draws text, grid and axes in `currentColor` (with opacities), so it follows the
+// page's text colour in light and dark mode without any CSS. Series colours are presentation
+// attributes (Okabe-Ito) that `Plots.css` overrides through the `.s0`...`.s7` classes and the
+// `--plot-c0`...`--plot-c7` custom properties (dark mode swaps black for a light grey).
+//
+// Determinism: every coordinate is rounded to 0.01 px with integer arithmetic, ids are a hash of
+// the rendered (already rounded) SVG, and nothing depends on time, randomness or dictionary order.
 
 import ArcFaceKit
 import Foundation
 
 enum Plots {
-    static let width = 640.0, height = 360.0
-    static let margin = (left: 56.0, right: 16.0, top: 32.0, bottom: 44.0)
+    // MARK: Constants
+
+    /// Width of a cartesian plot's viewBox; plot areas are `plotHeight` tall (unit circle: a square).
+    static let width = 640.0
+    static let plotHeight = 270.0
+    static let unitSide = 340.0
+    static let tickFont = 11.0, labelFont = 12.0
     /// Okabe-Ito: distinguishable with the common colour-vision deficiencies.
     static let palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+    /// Rows of the data table per series.
+    static let maxRows = 200
+    static let fontFamily = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
 
-    static func r(_ x: Double) -> String {
-        let v = (x * 100).rounded() / 100
-        return v == v.rounded() ? String(Int(v)) : String(format: "%.2f", v).replacingOccurrences(of: #"0$"#, with: "", options: .regularExpression)
-    }
+    // MARK: Entry points
 
-    static func svg(_ plot: Plot) -> String {
-        let xs = plot.series.flatMap(\.x).filter(\.isFinite), ys = plot.series.flatMap(\.y).filter(\.isFinite)
-        guard let x0 = xs.min(), let x1 = xs.max(), let y0 = ys.min(), let y1 = ys.max() else { return "" }
-        var (xLo, xHi) = x0 == x1 ? (x0 - 1, x1 + 1) : (x0, x1)
-        var (yLo, yHi) = y0 == y1 ? (y0 - 1, y1 + 1) : (y0, y1)
-        if let r = plot.xRange, r.count == 2, r[0] < r[1] { (xLo, xHi) = (r[0], r[1]) }
-        if let r = plot.yRange, r.count == 2, r[0] < r[1] { (yLo, yHi) = (r[0], r[1]) }
-        if plot.kind == .unitCircle { (xLo, xHi, yLo, yHi) = (-1.2, 1.2, -1.2, 1.2) }
-        let pw = width - margin.left - margin.right, ph = height - margin.top - margin.bottom
-        func px(_ x: Double) -> Double { margin.left + (x - xLo) / (xHi - xLo) * pw }
-        func py(_ y: Double) -> Double { margin.top + (1 - (y - yLo) / (yHi - yLo)) * ph }
+    /// One plot as a `<figure>`: title, SVG, summary, data table.
+    static func svg(_ plot: Plot) -> String { figure(plot, extent: nil) }
 
-        var s = "<figure class=\"plot\"><svg viewBox=\"0 0 \(r(width)) \(r(height))\" role=\"img\" aria-label=\"\(Render.escape(plot.title))\" xmlns=\"http://www.w3.org/2000/svg\">\n"
-        s += "<title>\(Render.escape(plot.title))</title>\n"
-        s += "<rect class=\"frame\" x=\"\(r(margin.left))\" y=\"\(r(margin.top))\" width=\"\(r(pw))\" height=\"\(r(ph))\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.4\"/>\n"
-        for t in ticks(xLo, xHi) {
-            s += "<text x=\"\(r(px(t)))\" y=\"\(r(height - margin.bottom + 16))\" text-anchor=\"middle\" font-size=\"11\" fill=\"currentColor\">\(tickLabel(t))</text>\n"
-        }
-        for t in ticks(yLo, yHi) {
-            s += "<text x=\"\(r(margin.left - 6))\" y=\"\(r(py(t) + 4))\" text-anchor=\"end\" font-size=\"11\" fill=\"currentColor\">\(tickLabel(t))</text>\n"
-        }
-        s += "<text x=\"\(r(margin.left + pw / 2))\" y=\"\(r(height - 6))\" text-anchor=\"middle\" font-size=\"12\" fill=\"currentColor\">\(Render.escape(plot.xLabel))</text>\n"
-        s += "<text x=\"14\" y=\"\(r(margin.top + ph / 2))\" text-anchor=\"middle\" font-size=\"12\" fill=\"currentColor\" transform=\"rotate(-90 14 \(r(margin.top + ph / 2)))\">\(Render.escape(plot.yLabel))</text>\n"
-        for (i, series) in plot.series.enumerated() {
-            let color = palette[i % palette.count]
-            let points = zip(series.x, series.y).filter { $0.0.isFinite && $0.1.isFinite }
-            switch series.style {
-            case .line:
-                s += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"" + points.map { "\(r(px($0.0))),\(r(py($0.1)))" }.joined(separator: " ") + "\"/>\n"
-            case .scatter, .bar:
-                for p in points { s += "<circle cx=\"\(r(px(p.0)))\" cy=\"\(r(py(p.1)))\" r=\"3\" fill=\"\(color)\"/>\n" }
-            }
-            s += "<text x=\"\(r(margin.left + 8))\" y=\"\(r(margin.top + 14 + Double(i) * 14))\" font-size=\"11\" fill=\"\(color)\">\(Render.escape(series.name))</text>\n"
-        }
-        return s + "</svg><figcaption>\(Render.escape(plot.title))</figcaption></figure>\n"
-    }
-
-    /// Plots switched by a range input; the page's script shows the one for the chosen value
-    /// (without script, the first is shown and the others are listed below it).
+    /// Plots switched by a range input; `sliderScript` shows the one for the chosen value (without
+    /// script, the initial one is shown). Slides share their axes unless a plot fixes its ranges.
     static func slider(_ s: PlotSlider) -> String {
-        var html = "<div class=\"plot-slider\" data-parameter=\"\(Render.escape(s.parameter))\">\n"
-        html += "<label>\(Render.escape(s.parameter)) = <output>\(tickLabel(s.values[s.initial]))</output> "
-        html += "<input type=\"range\" min=\"0\" max=\"\(s.plots.count - 1)\" step=\"1\" value=\"\(s.initial)\" aria-label=\"\(Render.escape(s.parameter))\"></label>\n"
+        guard !s.plots.isEmpty else { return "" }
+        let initial = min(max(0, s.initial), s.plots.count - 1)
+        func value(_ i: Int) -> String { i < s.values.count ? number(s.values[i], digits: 6) : String(i) }
+        let shared = s.plots.map(extent).reduce(Extent()) { $0.union($1) }
+        let parameter = Render.escape(s.parameter)
+        var html = "<div class=\"plot-slider\" data-parameter=\"\(parameter)\">\n"
+        html += "<label>\(parameter) = <output>\(value(initial))</output> "
+        html += "<input type=\"range\" min=\"0\" max=\"\(s.plots.count - 1)\" step=\"1\" value=\"\(initial)\" aria-label=\"\(parameter)\"></label>\n"
         for (i, p) in s.plots.enumerated() {
-            html += "<div class=\"slide\" data-value=\"\(tickLabel(s.values[i]))\"\(i == s.initial ? "" : " hidden")>\n" + svg(p) + "</div>\n"
+            html += "<div class=\"slide\" data-value=\"\(value(i))\"\(i == initial ? "" : " hidden")>\n" + figure(p, extent: shared) + "</div>\n"
         }
         return html + "</div>\n"
     }
 
-    /// About five round tick values (1, 2 or 5 times a power of ten) inside [lo, hi].
-    static func ticks(_ lo: Double, _ hi: Double) -> [Double] {
-        let raw = (hi - lo) / 5
-        let p = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 5, 10].map { $0 * p }.first { $0 >= raw } ?? 10 * p
-        var t = (lo / step).rounded(.up) * step
-        var out: [Double] = []
-        while t <= hi + step * 1e-9 { out.append(t); t += step }
-        return out
+    // MARK: Data extent
+
+    /// The finite data's bounding box (bars: including their width and zero).
+    struct Extent: Equatable {
+        var x: ClosedRange<Double>?
+        var y: ClosedRange<Double>?
+
+        func union(_ o: Extent) -> Extent {
+            func u(_ a: ClosedRange<Double>?, _ b: ClosedRange<Double>?) -> ClosedRange<Double>? {
+                guard let a else { return b }
+                guard let b else { return a }
+                return min(a.lowerBound, b.lowerBound)...max(a.upperBound, b.upperBound)
+            }
+            return Extent(x: u(x, o.x), y: u(y, o.y))
+        }
     }
 
-    static func tickLabel(_ t: Double) -> String {
-        let v = (t * 1e6).rounded() / 1e6
-        return v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(format: "%g", v)
+    static func finitePoints(_ s: Series) -> [(Double, Double)] {
+        zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite }
     }
+
+    /// A bar's width: the smallest spacing of the series' x values (1 for a single bar).
+    static func barWidth(_ s: Series) -> Double {
+        let xs = Set(s.x.filter(\.isFinite)).sorted()
+        var w = Double.infinity
+        for i in xs.indices.dropFirst() { w = min(w, xs[i] - xs[i - 1]) }
+        return w.isFinite && w > 0 ? w : 1
+    }
+
+    static func extent(_ plot: Plot) -> Extent {
+        var e = Extent()
+        for s in plot.series {
+            let pts = finitePoints(s)
+            guard !pts.isEmpty else { continue }
+            let half = s.style == .bar ? barWidth(s) / 2 : 0
+            var box = Extent(x: (pts.map(\.0).min()! - half)...(pts.map(\.0).max()! + half),
+                             y: pts.map(\.1).min()!...pts.map(\.1).max()!)
+            if s.style == .bar { box = box.union(Extent(x: nil, y: 0...0)) }
+            e = e.union(box)
+        }
+        return e
+    }
+
+    // MARK: Ticks
+
+    /// An axis: its domain, tick values and their labels.
+    struct Axis: Equatable {
+        var lo: Double
+        var hi: Double
+        var ticks: [Double]
+        var labels: [String]
+    }
+
+    /// Round ticks (1, 2 or 5 times a power of ten), about `target` + 1 of them. With `extend`, the
+    /// domain grows to the outer ticks (so the ticks cover the data); otherwise ticks lie inside it.
+    static func axis(_ lo: Double, _ hi: Double, target: Int, extend: Bool) -> Axis {
+        var (lo, hi) = (lo, hi)
+        if !(hi > lo) {
+            let pad = lo == 0 ? 1 : abs(lo) * 0.1
+            (lo, hi) = (lo - pad, hi + pad)
+        }
+        let span = hi - lo
+        let e0 = Int(floor(log10(span / Double(max(1, target)))))
+        var best: (score: Double, a: Int, b: Int, m: Int, e: Int)?
+        for e in (e0 - 1)...(e0 + 1) {
+            for (rank, m) in [1, 5, 2].enumerated() {
+                let step = Double(m) * pow(10, Double(e))
+                guard abs(lo / step) < 1e15, abs(hi / step) < 1e15 else { continue }
+                let a = Int(extend ? floor(lo / step + 1e-9) : ceil(lo / step - 1e-9))
+                let b = Int(extend ? ceil(hi / step - 1e-9) : floor(hi / step + 1e-9))
+                let n = b - a + 1
+                guard n >= 2, n <= 2 * target + 2 else { continue }
+                var score = -0.08 * Double(abs(n - (target + 1))) - 0.015 * Double(rank)
+                if extend { score -= 2.5 * (1 - span / (Double(b - a) * step)) }
+                if best == nil || score > best!.score + 1e-12 { best = (score, a, b, m, e) }
+            }
+        }
+        guard let best else {
+            return Axis(lo: lo, hi: hi, ticks: [lo, hi], labels: [number(lo, digits: 3, minus: "\u{2212}"), number(hi, digits: 3, minus: "\u{2212}")])
+        }
+        // k·m·10^e computed as an integer times (or divided by) an exact power of ten: 0.3, not 0.30000000000000004.
+        func tick(_ k: Int) -> Double {
+            best.e >= 0 ? Double(k * best.m) * pow(10, Double(best.e)) : Double(k * best.m) / pow(10, Double(-best.e))
+        }
+        let ticks = (best.a...best.b).map(tick)
+        let decimals = max(0, -best.e)
+        let big = ticks.contains { abs($0) >= 1e9 }
+        let labels = ticks.map { big ? number($0, digits: 3, minus: "\u{2212}") : tickLabel($0, decimals: decimals) }
+        return extend ? Axis(lo: tick(best.a), hi: tick(best.b), ticks: ticks, labels: labels)
+                      : Axis(lo: lo, hi: hi, ticks: ticks, labels: labels)
+    }
+
+    /// A tick label: fixed decimals (no float noise), a real minus sign, thousands separated.
+    static func tickLabel(_ v: Double, decimals: Int) -> String {
+        var s = String(format: "%.\(decimals)f", v)
+        var negative = s.hasPrefix("-")
+        if negative { s.removeFirst() }
+        if s.allSatisfy({ $0 == "0" || $0 == "." }) { negative = false }
+        let parts = s.split(separator: ".", maxSplits: 1)
+        var int = String(parts[0])
+        if int.count > 4 {
+            var grouped = ""
+            for (i, ch) in int.enumerated() {
+                if i > 0 && (int.count - i) % 3 == 0 { grouped += "," }
+                grouped.append(ch)
+            }
+            int = grouped
+        }
+        return (negative ? "\u{2212}" : "") + int + (parts.count > 1 ? "." + parts[1] : "")
+    }
+
+    /// A number to `digits` significant digits without trailing zeros: 0.1, 1235, 1.5e-7, nan, inf.
+    static func number(_ v: Double, digits: Int = 4, minus: String = "-") -> String {
+        if v.isNaN { return "nan" }
+        if v.isInfinite { return v < 0 ? minus + "inf" : "inf" }
+        if v == 0 { return "0" }
+        func trim(_ s: String) -> String {
+            guard s.contains(".") else { return s }
+            var s = s
+            while s.hasSuffix("0") { s.removeLast() }
+            if s.hasSuffix(".") { s.removeLast() }
+            return s
+        }
+        let e = Int(floor(log10(abs(v))))
+        var s: String
+        if e >= -4 && e < 15 {
+            if e >= digits {
+                let q = pow(10, Double(e - digits + 1))
+                s = String(format: "%.0f", (v / q).rounded() * q)
+            } else {
+                s = trim(String(format: "%.\(digits - 1 - e)f", v))
+            }
+        } else {
+            let parts = String(format: "%.\(digits - 1)e", v).split(separator: "e")
+            s = trim(String(parts[0])) + "e" + String(Int(parts[1]) ?? 0)
+        }
+        if s == "-0" { s = "0" }
+        return s.replacingOccurrences(of: "-", with: minus)
+    }
+
+    // MARK: Layout
+
+    struct LegendItem: Equatable {
+        var series: Int
+        var x: Double
+        var y: Double
+    }
+
+    /// Where everything goes, in viewBox units.
+    struct Layout {
+        var width: Double
+        var height: Double
+        /// The plot area.
+        var left: Double, top: Double, right: Double, bottom: Double
+        var x: Axis
+        var y: Axis
+        var unitCircle: Bool
+        /// Clip the data to the plot area (fixed ranges can cut data off).
+        var clip: Bool
+        var legend: [LegendItem]
+        var yLabelBaseline: Double
+
+        func px(_ v: Double) -> Double { left + (v - x.lo) / (x.hi - x.lo) * (right - left) }
+        func py(_ v: Double) -> Double { bottom - (v - y.lo) / (y.hi - y.lo) * (bottom - top) }
+    }
+
+    /// Approximate width of a text in a sans-serif font.
+    static func textWidth(_ s: String, _ size: Double) -> Double { Double(s.count) * size * 0.6 }
+
+    static func isCentre(_ s: Series) -> Bool {
+        let n = s.name.lowercased()
+        return n.hasPrefix("centre") || n.hasPrefix("center")
+    }
+
+    /// Zero joins the domain when the data come near it (e.g. 0.3...1 shows 0...1).
+    static func withZero(_ lo: Double, _ hi: Double) -> (Double, Double) {
+        if lo > 0 && lo <= 0.5 * (hi - lo) { return (0, hi) }
+        if hi < 0 && -hi <= 0.5 * (hi - lo) { return (lo, 0) }
+        return (lo, hi)
+    }
+
+    static func layout(_ plot: Plot, extent given: Extent? = nil) -> Layout {
+        let unit = plot.kind == .unitCircle
+        let data = extent(plot).union(given ?? Extent())
+        var clip = false
+        func makeAxis(_ fixed: [Double]?, _ range: ClosedRange<Double>?, target: Int) -> Axis {
+            if let f = fixed, f.count == 2, f[0].isFinite, f[1].isFinite, f[0] < f[1] {
+                clip = true
+                return axis(f[0], f[1], target: target, extend: false)
+            }
+            let (lo, hi) = withZero(range?.lowerBound ?? 0, range?.upperBound ?? 1)
+            return axis(lo, hi, target: target, extend: true)
+        }
+        let x: Axis, y: Axis
+        if unit {
+            x = axis(-1.15, 1.15, target: 4, extend: false)
+            y = x
+            clip = true
+        } else {
+            x = makeAxis(plot.xRange, data.x, target: 6)
+            y = makeAxis(plot.yRange, data.y, target: 5)
+        }
+        let left = max(30, (y.labels.map { textWidth($0, tickFont) }.max() ?? 0) + 14).rounded(.up)
+        let lastHalf = textWidth(x.labels.last ?? "", tickFont) / 2
+        let rightPad = max(14, lastHalf + 4).rounded(.up)
+        let w = unit ? left + unitSide + rightPad : width
+        let right = w - rightPad
+
+        // Legend above the plot area, wrapping into rows.
+        var legend: [LegendItem] = []
+        let named = plot.series.indices.filter { !plot.series[$0].name.isEmpty }
+        var top = 0.0
+        if named.count >= 2 {
+            var lx = 0.0, row = 0
+            for i in named {
+                let itemWidth = 22 + textWidth(plot.series[i].name, labelFont) + 16
+                if lx > 0 && lx + itemWidth - 16 > w { lx = 0; row += 1 }
+                legend.append(LegendItem(series: i, x: lx, y: 10 + Double(row) * 20))
+                lx += itemWidth
+            }
+            top = Double(row + 1) * 20 + 6
+        }
+        var yLabelBaseline = 0.0
+        if !plot.yLabel.isEmpty {
+            yLabelBaseline = top + 12
+            top += 18
+        }
+        top += 10
+        let bottom = top + (unit ? unitSide : plotHeight)
+        let height = bottom + 22 + (plot.xLabel.isEmpty ? 0 : 18) + 4
+        return Layout(width: w, height: height, left: left, top: top, right: right, bottom: bottom,
+                      x: x, y: y, unitCircle: unit, clip: clip, legend: legend, yLabelBaseline: yLabelBaseline)
+    }
+
+    // MARK: Formatting helpers
+
+    /// A coordinate rounded to 0.01 with integer arithmetic: "12", "12.5", "12.05", "-3.2".
+    static func c(_ v: Double) -> String {
+        guard v.isFinite else { return "0" }
+        let cents = Int((min(max(v, -1e9), 1e9) * 100).rounded())
+        let a = abs(cents), f = a % 100
+        var s = (cents < 0 ? "-" : "") + String(a / 100)
+        if f != 0 { s += f % 10 == 0 ? ".\(f / 10)" : (f < 10 ? ".0\(f)" : ".\(f)") }
+        return s
+    }
+
+    static func esc(_ s: String) -> String { Render.escape(s) }
+
+    /// FNV-1a, 32 bits of it in hex: ids that depend only on the rendered bytes.
+    static func hash(_ s: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let hex = String(h >> 32, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex
+    }
+
+    // MARK: Figure
+
+    static let idToken = "\u{1}ID\u{1}"
+
+    static func figure(_ plot: Plot, extent: Extent?) -> String {
+        let L = layout(plot, extent: extent)
+        let body = svgBody(plot, L)
+        let id = "plot-" + hash(body)
+        var html = "<figure class=\"plot\(L.unitCircle ? " unit-circle" : "")\">\n"
+        if !plot.title.isEmpty { html += "<figcaption class=\"plot-title\">\(esc(plot.title))</figcaption>\n" }
+        html += body.replacingOccurrences(of: idToken, with: id)
+        if let summary = plot.summary?.trimmingCharacters(in: .whitespacesAndNewlines), !summary.isEmpty {
+            html += "<p class=\"plot-caption\">\(esc(summary))</p>\n"
+        }
+        html += dataTable(plot)
+        return html + "</figure>\n"
+    }
+
+    /// The `<svg>` element, with `idToken` where the plot's id goes.
+    static func svgBody(_ plot: Plot, _ L: Layout) -> String {
+        let id = idToken
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(c(L.width)) \(c(L.height))\" width=\"\(c(L.width))\" height=\"\(c(L.height))\""
+        s += " role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\" fill=\"currentColor\" font-family=\"\(fontFamily)\" font-size=\"\(c(tickFont))\">\n"
+        s += "<title id=\"\(id)-t\">\(esc(plot.title.isEmpty ? "Plot" : plot.title))</title>\n"
+        s += "<desc id=\"\(id)-d\">\(esc(describe(plot, L)))</desc>\n"
+        if L.clip {
+            s += "<clipPath id=\"\(id)-c\"><rect x=\"\(c(L.left - 4))\" y=\"\(c(L.top - 4))\" width=\"\(c(L.right - L.left + 8))\" height=\"\(c(L.bottom - L.top + 8))\"/></clipPath>\n"
+        }
+        s += frame(plot, L)
+        // Data: lines, bars and points in series order; class-centre rays on top.
+        let clipAttribute = L.clip ? " clip-path=\"url(#\(id)-c)\"" : ""
+        var data = "", rays = ""
+        let bars = plot.series.filter { $0.style == .bar }.count
+        for (i, series) in plot.series.enumerated() {
+            if L.unitCircle && isCentre(series) { rays += self.rays(series, i, L) } else { data += draw(series, i, L, overlaid: bars > 1) }
+        }
+        if !data.isEmpty || !rays.isEmpty { s += "<g class=\"data\"\(clipAttribute)>\n" + data + rays + "</g>\n" }
+        if !L.legend.isEmpty { s += legend(plot, L) }
+        if plot.series.allSatisfy({ finitePoints($0).isEmpty }) {
+            s += "<text x=\"\(c((L.left + L.right) / 2))\" y=\"\(c((L.top + L.bottom) / 2))\" text-anchor=\"middle\" fill-opacity=\"0.7\">No data</text>\n"
+        }
+        return s + "</svg>\n"
+    }
+
+    /// Colour of series `i`: a presentation attribute that the `.sN` class overrides (dark mode).
+    static func colour(_ i: Int) -> String { "class=\"s\(i % palette.count)\" color=\"\(palette[i % palette.count])\"" }
+
+    /// Grid, zero lines / axes, tick labels, axis labels, the unit circle.
+    static func frame(_ plot: Plot, _ L: Layout) -> String {
+        var s = ""
+        var grid = ""
+        for t in L.x.ticks { grid += "M\(c(L.px(t))),\(c(L.top))V\(c(L.bottom))" }
+        for t in L.y.ticks { grid += "M\(c(L.left)),\(c(L.py(t)))H\(c(L.right))" }
+        s += "<path class=\"grid\" d=\"\(grid)\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.11\" shape-rendering=\"crispEdges\"/>\n"
+        var axes = ""
+        if L.unitCircle {
+            axes = "M\(c(L.left)),\(c(L.py(0)))H\(c(L.right))M\(c(L.px(0))),\(c(L.top))V\(c(L.bottom))"
+        } else {
+            // A baseline (at zero when zero is in the domain) and a zero line for x.
+            let base = L.y.lo <= 0 && 0 <= L.y.hi ? 0 : L.y.lo
+            axes = "M\(c(L.left)),\(c(L.py(base)))H\(c(L.right))"
+            if L.x.lo < 0 && 0 < L.x.hi { axes += "M\(c(L.px(0))),\(c(L.top))V\(c(L.bottom))" }
+        }
+        s += "<path class=\"axis\" d=\"\(axes)\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.45\" shape-rendering=\"crispEdges\"/>\n"
+        if L.unitCircle {
+            let r = L.px(1) - L.px(0)
+            s += "<circle class=\"unit\" cx=\"\(c(L.px(0)))\" cy=\"\(c(L.py(0)))\" r=\"\(c(r))\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.55\" stroke-width=\"1.25\"/>\n"
+        }
+        s += "<g class=\"ticks\" fill-opacity=\"0.7\">\n"
+        s += "<g text-anchor=\"middle\">"
+        for (t, label) in zip(L.x.ticks, L.x.labels) {
+            s += "<text x=\"\(c(L.px(t)))\" y=\"\(c(L.bottom + 16))\">\(esc(label))</text>"
+        }
+        s += "</g>\n<g text-anchor=\"end\">"
+        for (t, label) in zip(L.y.ticks, L.y.labels) {
+            s += "<text x=\"\(c(L.left - 8))\" y=\"\(c(L.py(t) + 3.8))\">\(esc(label))</text>"
+        }
+        s += "</g>\n</g>\n"
+        if !plot.yLabel.isEmpty {
+            s += "<text class=\"label\" x=\"0\" y=\"\(c(L.yLabelBaseline))\" font-size=\"\(c(labelFont))\">↑ \(esc(plot.yLabel))</text>\n"
+        }
+        if !plot.xLabel.isEmpty {
+            s += "<text class=\"label\" x=\"\(c(L.right))\" y=\"\(c(L.bottom + 38))\" font-size=\"\(c(labelFont))\" text-anchor=\"end\">\(esc(plot.xLabel)) →</text>\n"
+        }
+        return s
+    }
+
+    /// One series as lines, points or bars.
+    static func draw(_ series: Series, _ i: Int, _ L: Layout, overlaid: Bool) -> String {
+        switch series.style {
+        case .line:
+            // Non-finite values break the line; a lone point between breaks is drawn as a dot.
+            var segments: [[String]] = [[]]
+            for (x, y) in zip(series.x, series.y) {
+                guard x.isFinite && y.isFinite else {
+                    if !segments[segments.count - 1].isEmpty { segments.append([]) }
+                    continue
+                }
+                let p = "\(c(L.px(x))),\(c(L.py(y)))"
+                if segments[segments.count - 1].last != p { segments[segments.count - 1].append(p) }
+            }
+            segments = segments.filter { !$0.isEmpty }
+            guard !segments.isEmpty else { return "" }
+            var s = "<g \(colour(i)) fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n"
+            for seg in segments {
+                if seg.count == 1 {
+                    let xy = seg[0].split(separator: ",")
+                    s += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"2\" fill=\"currentColor\"/>\n"
+                } else {
+                    s += "<polyline points=\"\(seg.joined(separator: " "))\"/>\n"
+                }
+            }
+            return s + "</g>\n"
+        case .scatter:
+            let pts = finitePoints(series)
+            guard !pts.isEmpty else { return "" }
+            var s = "<g \(colour(i)) fill=\"currentColor\" fill-opacity=\"0.72\">\n"
+            for (x, y) in pts { s += "<circle cx=\"\(c(L.px(x)))\" cy=\"\(c(L.py(y)))\" r=\"2.5\"/>" }
+            return s + "\n</g>\n"
+        case .bar:
+            let pts = finitePoints(series)
+            guard !pts.isEmpty else { return "" }
+            let w = abs(L.px(barWidth(series)) - L.px(0))
+            let inset = w > 6 ? 0.5 : 0
+            var s = "<g \(colour(i)) fill=\"currentColor\" fill-opacity=\"\(overlaid ? "0.5" : "0.85")\">\n"
+            for (x, y) in pts where y != 0 {
+                let x0 = L.px(x) - w / 2 + inset, y0 = L.py(max(0, y)), y1 = L.py(min(0, y))
+                s += "<rect x=\"\(c(x0))\" y=\"\(c(y0))\" width=\"\(c(w - 2 * inset))\" height=\"\(c(y1 - y0))\"/>"
+            }
+            return s + "\n</g>\n"
+        }
+    }
+
+    /// Class-centre directions: one arrow from the origin to each point.
+    static func rays(_ series: Series, _ i: Int, _ L: Layout) -> String {
+        let pts = finitePoints(series)
+        guard !pts.isEmpty else { return "" }
+        let ox = L.px(0), oy = L.py(0)
+        var s = "<g \(colour(i)) stroke=\"currentColor\" stroke-width=\"2\" stroke-linecap=\"round\" fill=\"currentColor\">\n"
+        for (x, y) in pts {
+            let tx = L.px(x), ty = L.py(y)
+            let dx = tx - ox, dy = ty - oy, len = (dx * dx + dy * dy).squareRoot()
+            guard len > 10 else {
+                s += "<line class=\"ray\" x1=\"\(c(ox))\" y1=\"\(c(oy))\" x2=\"\(c(tx))\" y2=\"\(c(ty))\"/>\n"
+                continue
+            }
+            let ux = dx / len, uy = dy / len, head = 9.0, half = 4.0
+            let bx = tx - ux * head, by = ty - uy * head
+            s += "<line class=\"ray\" x1=\"\(c(ox))\" y1=\"\(c(oy))\" x2=\"\(c(bx + ux))\" y2=\"\(c(by + uy))\"/>"
+            s += "<path d=\"M\(c(tx)),\(c(ty))L\(c(bx - uy * half)),\(c(by + ux * half))L\(c(bx + uy * half)),\(c(by - ux * half))Z\" stroke=\"none\"/>\n"
+        }
+        return s + "</g>\n"
+    }
+
+    /// Swatch and name per named series, above the plot area.
+    static func legend(_ plot: Plot, _ L: Layout) -> String {
+        var s = "<g class=\"legend\" font-size=\"\(c(labelFont))\">\n"
+        for item in L.legend {
+            let series = plot.series[item.series]
+            let x = item.x, y = item.y
+            s += "<g \(colour(item.series))>"
+            if L.unitCircle && isCentre(series) {
+                s += "<path d=\"M\(c(x)),\(c(y))H\(c(x + 10))\" stroke=\"currentColor\" stroke-width=\"2\"/><path d=\"M\(c(x + 16)),\(c(y))L\(c(x + 8)),\(c(y - 4))L\(c(x + 8)),\(c(y + 4))Z\"/>"
+            } else {
+                switch series.style {
+                case .line: s += "<path d=\"M\(c(x)),\(c(y))H\(c(x + 16))\" stroke=\"currentColor\" stroke-width=\"2.5\" stroke-linecap=\"round\"/>"
+                case .scatter: s += "<circle cx=\"\(c(x + 8))\" cy=\"\(c(y))\" r=\"4\" fill=\"currentColor\"/>"
+                case .bar: s += "<rect x=\"\(c(x + 2))\" y=\"\(c(y - 6))\" width=\"12\" height=\"12\" rx=\"2\" fill=\"currentColor\" fill-opacity=\"0.85\"/>"
+                }
+            }
+            s += "</g><text x=\"\(c(x + 22))\" y=\"\(c(y + 4.2))\">\(esc(series.name))</text>\n"
+        }
+        return s + "</g>\n"
+    }
+
+    // MARK: Text alternatives
+
+    /// The SVG's description: the summary, or a sentence generated from the series.
+    static func describe(_ plot: Plot, _ L: Layout) -> String {
+        if let summary = plot.summary?.trimmingCharacters(in: .whitespacesAndNewlines), !summary.isEmpty { return summary }
+        let styles = Set(plot.series.map(\.style))
+        let kind: String
+        if L.unitCircle { kind = "Unit-circle plot" }
+        else if styles == [.line] { kind = "Line chart" }
+        else if styles == [.scatter] { kind = "Scatter plot" }
+        else if styles == [.bar] { kind = "Bar chart" }
+        else { kind = "Chart" }
+        let xName = plot.xLabel.isEmpty ? "x" : plot.xLabel, yName = plot.yLabel.isEmpty ? "y" : plot.yLabel
+        var s = kind + (L.unitCircle ? "" : " of \(yName) against \(xName)")
+        guard !plot.series.isEmpty else { return s + " with no data." }
+        let parts = plot.series.map { series -> String in
+            let name = series.name.isEmpty ? "unnamed" : "“\(series.name)”"
+            let n = finitePoints(series).count
+            let what = L.unitCircle && isCentre(series) ? (n == 1 ? "direction" : "directions") : (n == 1 ? "point" : "points")
+            return "\(name) (\(n) \(what))"
+        }
+        s += plot.series.count == 1 ? ": " : " with \(plot.series.count) series: "
+        s += parts.count <= 2 ? parts.joined(separator: " and ") : parts.dropLast().joined(separator: ", ") + " and " + parts.last!
+        func r(_ a: Axis) -> String {
+            "from \(number(a.lo, digits: 3, minus: "\u{2212}")) to \(number(a.hi, digits: 3, minus: "\u{2212}"))"
+        }
+        return s + "; \(xName) axis \(r(L.x)), \(yName) axis \(r(L.y))."
+    }
+
+    /// The values behind the plot, in a closed `<details>`: one column per series when all share
+    /// their x values, otherwise one block of rows per series; at most `maxRows` rows per series.
+    static func dataTable(_ plot: Plot) -> String {
+        let series = plot.series
+        guard !series.isEmpty else { return "" }
+        let xName = plot.xLabel.isEmpty ? "x" : plot.xLabel, yName = plot.yLabel.isEmpty ? "y" : plot.yLabel
+        func cell(_ v: Double) -> String { "<td>\(number(v))</td>" }
+        var t = "<details class=\"plot-data\"><summary>Data</summary><table>"
+        if series.allSatisfy({ $0.x == series[0].x }) {
+            let n = series[0].x.count, shown = min(n, maxRows)
+            if n > shown { t += "<caption>First \(shown) of \(n) rows.</caption>" }
+            t += "\n<thead><tr><th scope=\"col\">\(esc(xName))</th>"
+            for s in series { t += "<th scope=\"col\">\(esc(s.name.isEmpty ? yName : s.name))</th>" }
+            t += "</tr></thead>\n<tbody>\n"
+            for r in 0..<shown {
+                t += "<tr>" + cell(series[0].x[r]) + series.map { cell($0.y[r]) }.joined() + "</tr>\n"
+            }
+            t += "</tbody>"
+        } else {
+            let cut = series.filter { $0.x.count > maxRows }
+            if !cut.isEmpty {
+                t += "<caption>" + cut.map { "\(esc($0.name.isEmpty ? yName : $0.name)): first \(maxRows) of \($0.x.count) points." }.joined(separator: " ") + "</caption>"
+            }
+            t += "\n<thead><tr><th scope=\"col\">\(esc(xName))</th><th scope=\"col\">\(esc(yName))</th></tr></thead>\n"
+            for s in series {
+                t += "<tbody><tr><th scope=\"colgroup\" colspan=\"2\">\(esc(s.name.isEmpty ? "unnamed" : s.name))</th></tr>\n"
+                for r in 0..<min(s.x.count, maxRows) { t += "<tr>" + cell(s.x[r]) + cell(s.y[r]) + "</tr>\n" }
+                t += "</tbody>"
+            }
+        }
+        return t + "</table></details>\n"
+    }
+
+    // MARK: Page assets
+
+    /// The rules the figures need; the page defines --fg, --muted, --rule, --bg (fallbacks given).
+    static let css = """
+    .plot { --plot-c0: #0072B2; --plot-c1: #E69F00; --plot-c2: #009E73; --plot-c3: #CC79A7;
+            --plot-c4: #56B4E9; --plot-c5: #D55E00; --plot-c6: #F0E442; --plot-c7: #000000; margin: 1.6rem 0; }
+    @media (prefers-color-scheme: dark) { .plot { --plot-c7: #d6d9dc; } }
+    .plot .s0 { color: var(--plot-c0); } .plot .s1 { color: var(--plot-c1); } .plot .s2 { color: var(--plot-c2); }
+    .plot .s3 { color: var(--plot-c3); } .plot .s4 { color: var(--plot-c4); } .plot .s5 { color: var(--plot-c5); }
+    .plot .s6 { color: var(--plot-c6); } .plot .s7 { color: var(--plot-c7); }
+    .plot svg { display: block; width: 100%; height: auto; max-width: 640px; color: var(--fg, #1d1f21);
+                font-variant-numeric: tabular-nums; }
+    .plot.unit-circle svg { max-width: 440px; }
+    .plot .plot-title { font: 600 1rem/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg, #1d1f21);
+                        margin: 0 0 0.6rem; }
+    .plot .plot-caption { color: var(--muted, #5c6166); font-size: 0.9rem; line-height: 1.5; margin: 0.5rem 0 0; max-width: 640px; }
+    .plot-data { margin-top: 0.4rem; font: 0.85rem/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; }
+    .plot-data summary { cursor: pointer; color: var(--muted, #5c6166); width: max-content; }
+    .plot-data table { display: block; max-height: 20rem; overflow: auto; margin: 0.4rem 0 0; font-size: 0.8rem; }
+    .plot-data caption { font-size: 0.8rem; text-align: left; color: var(--muted, #5c6166); }
+    .plot-data th, .plot-data td { padding: 0.15rem 0.8rem; border-bottom: 1px solid var(--rule, #e3e5e8); }
+    .plot-data thead th { position: sticky; top: 0; background: var(--bg, #fff); }
+    .plot-data td { text-align: right; font-variant-numeric: tabular-nums; }
+    .plot-slider { margin: 1.6rem 0; }
+    .plot-slider label { display: block; font: 0.95rem/1.6 system-ui, -apple-system, "Segoe UI", sans-serif; }
+    .plot-slider output { display: inline-block; min-width: 4ch; font-weight: 600; font-variant-numeric: tabular-nums; }
+    .plot-slider input[type=range] { width: min(20rem, 60%); vertical-align: middle; margin-left: 0.5rem;
+                                     accent-color: var(--accent, #0b62a4); }
+    .plot-slider .plot { margin-top: 0.6rem; }
+
+    """
+
+    /// Wires every `.plot-slider`: the range input's index shows that slide (the others get
+    /// `hidden`) and puts its data-value into the `<output>`. Plain JS; no `<` or `&` in it, so it
+    /// can also be inlined in a page.
+    static let sliderScript = """
+    (function () {
+      "use strict";
+      function wire(root) {
+        if (root.plotSliderWired) return;
+        var input = root.querySelector("input[type=range]");
+        var output = root.querySelector("output");
+        var slides = root.querySelectorAll(".slide");
+        if (!input || slides.length === 0) return;
+        root.plotSliderWired = true;
+        var name = root.getAttribute("data-parameter") || "";
+        function show() {
+          var i = Math.max(0, Math.min(slides.length - 1, Math.round(Number(input.value)) || 0));
+          for (var k = 0; k !== slides.length; k++) {
+            if (k === i) slides[k].removeAttribute("hidden"); else slides[k].setAttribute("hidden", "");
+          }
+          var value = slides[i].getAttribute("data-value") || "";
+          if (output) output.textContent = value;
+          input.setAttribute("aria-valuetext", name + " = " + value);
+        }
+        input.addEventListener("input", show);
+        input.addEventListener("change", show);
+        show();
+      }
+      function init() {
+        var all = document.querySelectorAll(".plot-slider");
+        for (var i = 0; i !== all.length; i++) wire(all[i]);
+      }
+      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+      else init();
+    })();
+
+    """
 }

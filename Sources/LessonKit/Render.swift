@@ -1,75 +1,115 @@
-// Render: verified LessonRuns -> pages (file name -> bytes). Pure: the same runs give the same bytes.
+// Render: verified LessonRuns -> the site's files (path -> bytes). Pages go through the Mustache
+// templates in Resources/templates; the same runs always give the same bytes.
 
 import ArcFaceKit
 import Foundation
+import Mustache
 
 public enum Render {
     public static let siteTitle = "ArcFace, computed"
 
     /// Every file of the site, keyed by path relative to the site folder.
-    public static func site(_ runs: [LessonRun]) -> [String: String] {
-        var files: [String: String] = ["style.css": Theme.css, "index.html": index(runs.map(\.lesson))]
+    public static func site(_ runs: [LessonRun]) -> [String: Data] {
+        var files: [String: Data] = [
+            "style.css": Data((Theme.css + Plots.css).utf8),
+            "site.js": Data((Search.script + Plots.sliderScript).utf8),
+            "index.html": Data(index(runs.map(\.lesson)).utf8),
+            "search-index.js": Data(Search.index(runs).utf8),
+        ]
+        for (name, data) in Assets.files { files[name] = data }
         for (i, run) in runs.enumerated() {
             let prev = i > 0 ? runs[i - 1].lesson : nil
             let next = i + 1 < runs.count ? runs[i + 1].lesson : nil
-            files[run.lesson.slug + ".html"] = page(run, previous: prev, next: next)
+            files[run.lesson.slug + ".html"] = Data(page(run, previous: prev, next: next).utf8)
         }
         return files
     }
 
-    static func index(_ lessons: [Lesson]) -> String {
-        var items = ""
-        for l in lessons {
-            items += "<li><a href=\"\(escape(l.slug)).html\"><span class=\"num\">\(l.number)</span> \(escape(l.title))</a>"
-            if let s = l.options.summary { items += "<p>\(escape(s))</p>" }
-            items += "</li>\n"
-        }
-        let body = """
-        <h1>\(escape(siteTitle))</h1>
-        <p class="lead">A course on the ArcFace loss and the PyTorch code behind it. Every number on these pages was computed by the lessons' Swift cells and checked by <code>arcface-lessons verify</code>.</p>
-        <ol class="lessons">
-        \(items)</ol>
+    // MARK: Templates
 
-        """
-        return layout(title: siteTitle, body: body, nav: "")
+    struct PageLink { var href: String; var title: String }
+    struct TocEntry { var level: Int; var id: String; var text: String }
+    /// What the page template sees. Stored properties only: Mustache reads values by reflection.
+    struct PageModel {
+        var pageTitle: String
+        var siteTitle = Render.siteTitle
+        var kind: String
+        var body: String
+        var toc: [TocEntry]
+        var hasToc: Bool
+        var previous: PageLink?
+        var next: PageLink?
+        var hasPager: Bool
+
+        init(pageTitle: String, kind: String, body: String, toc: [TocEntry], previous: PageLink? = nil, next: PageLink? = nil) {
+            (self.pageTitle, self.kind, self.body, self.toc) = (pageTitle, kind, body, toc)
+            (self.previous, self.next) = (previous, next)
+            hasToc = !toc.isEmpty
+            hasPager = previous != nil || next != nil
+            if hasToc { self.kind += " has-toc" }
+        }
+    }
+    struct IndexEntry { var href: String; var number: Int; var title: String; var summary: String? }
+    struct IndexModel { var siteTitle = Render.siteTitle; var lessons: [IndexEntry] }
+
+    /// The templates, loaded once from the module's resources.
+    static let templates: MustacheLibrary = {
+        var library = MustacheLibrary()
+        for name in ["page", "index"] {
+            guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "Resources/templates"),
+                  let text = try? String(contentsOf: url, encoding: .utf8) else {
+                preconditionFailure("template \(name).mustache is missing from LessonKit's resources")
+            }
+            do { try library.register(text, named: name) } catch { preconditionFailure("template \(name): \(error)") }
+        }
+        return library
+    }()
+
+    static func render(_ model: Any, _ template: String) -> String {
+        templates.render(model, withTemplate: template) ?? ""
+    }
+
+    static func index(_ lessons: [Lesson]) -> String {
+        let body = render(IndexModel(lessons: lessons.map {
+            IndexEntry(href: $0.slug + ".html", number: $0.number, title: $0.title, summary: $0.options.summary)
+        }), "index")
+        return render(PageModel(pageTitle: siteTitle, kind: "index", body: body, toc: []), "page")
     }
 
     static func page(_ run: LessonRun, previous: Lesson?, next: Lesson?) -> String {
+        let lesson = run.lesson
         var subs = Markdown.Substitutions()
-        for (cell, result) in zip(run.lesson.cells, run.cells) {
+        for (cell, result) in zip(lesson.cells, run.cells) {
             subs.blocks[cell.fenceLine] = self.cell(cell, result)
             if let e = cell.expected { subs.blocks[e.fenceLine] = "" }
+            if let l = cell.pairedListing { subs.blocks[l.line] = "" }
         }
-        subs.inline = run.lesson.inlineExpressions.enumerated().map { k, e in inlineValue(e, run.inline[k]) }
-        subs.rawHTML = run.lesson.options.rawHTML
-        subs.math = run.lesson.math.map(\.mathML)
+        subs.inline = lesson.inlineExpressions.enumerated().map { k, e in inlineValue(e, run.inline[k]) }
+        subs.rawHTML = lesson.options.rawHTML
+        subs.math = lesson.math.map(\.mathML)
         subs.link = Links.rewrite
-        let body = Markdown.html(run.lesson.markdown, subs)
-        var nav = ""
-        if let previous { nav += "<a class=\"prev\" rel=\"prev\" href=\"\(escape(previous.slug)).html\">← \(escape(previous.title))</a>" }
-        if let next { nav += "<a class=\"next\" rel=\"next\" href=\"\(escape(next.slug)).html\">\(escape(next.title)) →</a>" }
-        return layout(title: run.lesson.title + " · " + siteTitle, body: body, nav: nav)
+        subs.listing = { info, code in listing(info, code) }
+        var body = Markdown.html(lesson.markdown, subs)
+        let outline = Markdown.outline(lesson.markdown)
+        if !outline.headings.contains(where: { $0.level == 1 }) {
+            // The title came from the front matter: the page still opens with it.
+            body = "<h1>\(escape(lesson.title))</h1>\n" + body
+        }
+        let toc = outline.headings.filter { $0.level == 2 || $0.level == 3 }.map {
+            TocEntry(level: $0.level, id: $0.id, text: MathSpans.restore($0.text, lesson.math))
+        }
+        return render(PageModel(pageTitle: lesson.title + " · " + siteTitle, kind: "lesson", body: body, toc: toc,
+                                previous: previous.map { PageLink(href: $0.slug + ".html", title: $0.title) },
+                                next: next.map { PageLink(href: $0.slug + ".html", title: $0.title) }), "page")
     }
 
-    static func layout(title: String, body: String, nav: String) -> String {
-        """
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(escape(title))</title>
-        <link rel="stylesheet" href="style.css">
-        </head>
-        <body>
-        <header class="site"><a href="index.html">\(escape(siteTitle))</a></header>
-        <main>
-        \(body)</main>
-        \(nav.isEmpty ? "" : "<nav class=\"pager\">\(nav)</nav>\n")<footer>Generated by arcface-lessons from the lessons' Markdown; every value verified.</footer>
-        </body>
-        </html>
+    // MARK: Pieces
 
-        """
+    /// A fenced listing in another language, highlighted when the language is known.
+    static func listing(_ info: String, _ code: String) -> String? {
+        let language = info.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
+        guard language == "python" || language == "py" else { return nil }
+        return "<pre class=\"listing\"><code class=\"language-python\">\(Highlight.html(code, language: "python"))</code></pre>\n"
     }
 
     /// A `{swift}` value in the prose: the written value when it is a checked one (`~ 0.4558`),
@@ -86,12 +126,12 @@ public enum Render {
     }
 
     static func cell(_ cell: Cell, _ result: CellResult) -> String {
-        var html = "<div class=\"cell\" id=\"cell-\(cell.index + 1)\">\n"
+        var code = ""
         if !cell.attributes.hide {
-            html += "<pre class=\"code\"><code class=\"language-swift\">\(escape(cell.code))</code></pre>\n"
+            code = "<pre class=\"code\"><code class=\"language-swift\">\(Highlight.html(cell.code, language: "swift"))</code></pre>\n"
         }
+        var out = ""
         if !cell.attributes.hideOutput {
-            var out = ""
             for segment in result.segments {
                 switch segment {
                 case .text(let t) where !t.allSatisfy(\.isWhitespace):
@@ -103,13 +143,18 @@ public enum Render {
                 default: break
                 }
             }
-            if !out.isEmpty { html += "<div class=\"outputs\">\n\(out)</div>\n" }
         }
-        return html + "</div>\n"
+        let outputs = out.isEmpty ? "" : "<div class=\"outputs\">\n\(out)</div>\n"
+        if let listing = cell.pairedListing {
+            let left = "<pre class=\"listing\"><code class=\"language-\(escape(listing.language))\">\(Highlight.html(listing.code, language: listing.language))</code></pre>\n"
+            return "<div class=\"cell pair\" id=\"cell-\(cell.index + 1)\">\n<div class=\"side torch\"><p class=\"side-label\">PyTorch</p>\n\(left)</div>\n"
+                + "<div class=\"side swift\"><p class=\"side-label\">Swift</p>\n\(code)</div>\n</div>\n" + outputs
+        }
+        return "<div class=\"cell\" id=\"cell-\(cell.index + 1)\">\n" + code + outputs + "</div>\n"
     }
 
     static func table(_ t: Table) -> String {
-        var html = "<table class=\"result\">\n"
+        var html = "<div class=\"table-wrap\"><table class=\"result\">\n"
         if !t.caption.isEmpty { html += "<caption>\(escape(t.caption))</caption>\n" }
         html += "<thead><tr>" + t.columns.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for row in t.rows {
@@ -117,7 +162,7 @@ public enum Render {
                 isNumber(value) ? "<td class=\"num\">\(escape(value))</td>" : "<td>\(escape(value))</td>"
             }.joined() + "</tr>\n"
         }
-        return html + "</tbody>\n</table>\n"
+        return html + "</tbody>\n</table></div>\n"
     }
 
     /// Numeric cells are right-aligned.
@@ -141,4 +186,19 @@ public enum Render {
         }
         return out
     }
+}
+
+/// Files shipped with every site: the math font (Latin Modern Math, GUST font licence) and its licence.
+enum Assets {
+    static let files: [String: Data] = {
+        var files: [String: Data] = [:]
+        for (name, ext) in [("latinmodern-math", "otf"), ("LICENSE-latinmodern-math", "txt")] {
+            guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Resources/fonts"),
+                  let data = try? Data(contentsOf: url) else {
+                preconditionFailure("\(name).\(ext) is missing from LessonKit's resources")
+            }
+            files["fonts/\(name).\(ext)"] = data
+        }
+        return files
+    }()
 }
