@@ -196,6 +196,8 @@ public enum LessonRuntime {
         guard nonce != nil else { write(result.text); return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        // A plot may hold inf or nan (a loss that overflowed): they travel as strings.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let json = String(decoding: try! encoder.encode(result), as: UTF8.self)
         record("rich:" + json)
     }

@@ -183,7 +183,9 @@ public enum Execute {
                     current = i
                 }
             case "rich":
-                if let i = current, let rich = try? JSONDecoder().decode(RichResult.self, from: Data(payload.utf8)) {
+                let decoder = JSONDecoder()
+                decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+                if let i = current, let rich = try? decoder.decode(RichResult.self, from: Data(payload.utf8)) {
                     cells[i].segments.append(.rich(rich))
                 }
             case "trapped":
