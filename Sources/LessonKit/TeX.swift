@@ -1072,7 +1072,7 @@ extension TeX {
         static let accents: [String: (text: String, stretchy: Bool, over: Bool)] = [
             "hat": ("^", false, true), "widehat": ("^", true, true),
             "tilde": ("~", false, true), "widetilde": ("~", true, true),
-            "bar": ("¯", false, true), "overline": ("‾", true, true),
+            "bar": ("‾", false, true), "overline": ("‾", true, true),
             "vec": ("→", false, true), "overrightarrow": ("→", true, true), "overleftarrow": ("←", true, true),
             "dot": ("˙", false, true), "ddot": ("¨", false, true), "check": ("ˇ", false, true),
             "breve": ("˘", false, true), "acute": ("´", false, true), "grave": ("`", false, true),

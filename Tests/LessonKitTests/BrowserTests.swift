@@ -1,0 +1,402 @@
+// The built site in a real browser (headless Chromium driven over the DevTools protocol, see
+// Browser.swift): pages load cleanly and offline, math is laid out, plots and sliders work, search
+// finds body text, dark mode is dark, and screenshots are written for a human to look at.
+//
+// The site is built once, in-process, from a copy of the repository's lessons plus a small fixture
+// lesson (math, a plot, a slider, a table, a heading, a link) so that every check has something to
+// look at. When the real course does not build (a lesson mid-edit), the fixture course is used.
+// Chromium missing is a failure, not a skip: run `scripts/install-deps.sh --browser`.
+
+import Foundation
+import Testing
+@testable import LessonKit
+
+@Suite(.serialized) struct BrowserTests {
+    struct BuiltSite: Sendable {
+        var directory: String
+        /// `index.html` first, then the lesson pages in course order.
+        var pages: [String]
+        /// The fixture lesson's page, e.g. `06-browser-check.html`.
+        var fixturePage: String
+        /// The first lesson's page (dark and phone screenshots).
+        var firstLessonPage: String
+        /// Which lessons were built, for messages.
+        var course: String
+    }
+
+    /// A word that occurs only in the fixture lesson's body (not in a title or heading).
+    static let searchWord = "quokkas"
+
+    static func fixtureLesson(linkingTo other: String) -> String {
+        #"""
+        ---
+        title: Browser check
+        summary: A small lesson the browser tests add to the course.
+        ---
+        # Browser check
+
+        ## Averages
+
+        The mean of $N$ values is $\frac{1}{N}\sum_i x_i$, and written on its own line:
+
+        $$\bar{x} = \frac{1}{N}\sum_{i=1}^{N} x_i$$
+
+        Counting \#(searchWord) on an island is how this word gets into the search index. See
+        [the averages](#averages) and [the first lesson](\#(other)).
+
+        | value | square |
+        |---|---|
+        | 1 | 1 |
+        | 2 | 4 |
+
+        ## A plot
+
+        ```swift
+        show(Plot(title: "t", series: [Series("a", x: [0, 1, 2], y: [1, 0, 1])], summary: "s"))
+        ```
+
+        ## A slider
+
+        ```swift
+        let margins = [0.1, 0.3, 0.5]
+        show(PlotSlider(parameter: "m", values: margins, plots: margins.map { m in
+            Plot(title: "margin \(m)", series: [Series("cos", x: [0, 1, 2], y: [1, 1 - m, 1 - 2 * m])], summary: "a line")
+        }))
+        ```
+        """#
+    }
+
+    static let site: Result<BuiltSite, any Error> = Result { try buildSite() }
+
+    /// The folder holding the built site, removed when the test process exits.
+    nonisolated(unsafe) static var temporaryFolder: String?
+
+    static func built() throws -> BuiltSite { try site.get() }
+
+    static func buildSite() throws -> BuiltSite {
+        let toolchain = try Support.toolchain()
+        var options = RunOptions()
+        options.cacheDirectory = Support.repositoryRoot.path + "/.build/browser-tests-cache"
+
+        func attempt(_ lessons: String, course: String) throws -> (BuiltSite?, String) {
+            let dir = try Support.project([:])
+            let names = try FileManager.default.contentsOfDirectory(atPath: lessons).filter { $0.hasSuffix(".md") }.sorted()
+            for name in names { try FileManager.default.copyItem(atPath: lessons + "/" + name, toPath: dir + "/lessons/" + name) }
+            let numbers = names.compactMap { Int($0.prefix(while: \.isNumber)) }
+            let fixture = String(format: "%02d-browser-check", (numbers.max() ?? 0) + 1)
+            let first = names.first.map { String($0.dropLast(3)) } ?? fixture
+            try fixtureLesson(linkingTo: first + ".md").write(toFile: dir + "/lessons/\(fixture).md", atomically: true, encoding: .utf8)
+            options.lessonsDirectory = dir + "/lessons"
+            let report: Report
+            do {
+                report = try Pipeline.build(options, out: dir + "/site", toolchain: toolchain)
+            } catch {
+                try? FileManager.default.removeItem(atPath: dir)
+                return (nil, "\(error)")
+            }
+            guard report.ok else {
+                try? FileManager.default.removeItem(atPath: dir)
+                return (nil, Support.errors(report).prefix(5).joined(separator: "\n"))
+            }
+            temporaryFolder = dir
+            atexit { if let dir = BrowserTests.temporaryFolder { try? FileManager.default.removeItem(atPath: dir) } }
+            let pages = try FileManager.default.contentsOfDirectory(atPath: dir + "/site").filter { $0.hasSuffix(".html") }
+            let lessonPages = pages.filter { $0 != "index.html" }.sorted {
+                (Int($0.prefix(while: \.isNumber)) ?? 0, $0) < (Int($1.prefix(while: \.isNumber)) ?? 0, $1)
+            }
+            return (BuiltSite(directory: dir + "/site", pages: ["index.html"] + lessonPages, fixturePage: fixture + ".html",
+                              firstLessonPage: first + ".html", course: course), "")
+        }
+
+        let (real, why) = try attempt(Support.repositoryRoot.path + "/lessons", course: "the repository's lessons + the fixture lesson")
+        if let real {
+            print("browser tests: site built from \(real.course) in \(real.directory) (removed at exit)")
+            return real
+        }
+        print("browser tests: the repository's lessons do not build now, using the fixture course instead:\n\(why)")
+        let (fixture, fixtureWhy) = try attempt(Support.fixtures.path + "/basics/lessons", course: "the fixture course")
+        guard let fixture else { throw BrowserError("the fixture course does not build:\n\(fixtureWhy)") }
+        print("browser tests: site built from \(fixture.course) in \(fixture.directory) (removed at exit)")
+        return fixture
+    }
+
+    static func url(_ site: BuiltSite, _ page: String) -> String {
+        URL(fileURLWithPath: site.directory + "/" + page).absoluteString
+    }
+
+    /// Runs `body` with a fresh browser, which is killed afterwards whatever happens.
+    static func withBrowser(_ body: (Browser) throws -> Void) throws {
+        let browser = try Browser.launch()
+        defer { browser.close() }
+        try body(browser)
+    }
+
+    // MARK: Tests
+
+    @Test func everyPageLoadsWithNoConsoleErrorsNoFailedRequestsAndNothingFromTheNetwork() throws {
+        let site = try Self.built()
+        try Self.withBrowser { browser in
+            for page in site.pages {
+                browser.resetRecords()
+                try browser.navigate(Self.url(site, page))
+                for problem in browser.problems { Issue.record("\(page): \(problem)") }
+                let foreign = browser.requests.filter { !$0.hasPrefix("file://") && !$0.hasPrefix("data:") }
+                #expect(foreign == [], "\(page) requested something that is not a file of the site")
+                let styled: Bool = try browser.value("[...document.styleSheets].some(s => s.cssRules.length > 0)")
+                #expect(styled, "\(page): the stylesheet was not applied")
+            }
+        }
+    }
+
+    struct MathBox: Decodable { var width: Double; var height: Double; var text: String }
+    struct Fraction: Decodable { var stacked: Bool; var text: String }
+    struct MathLayout: Decodable { var boxes: [MathBox]; var fractions: [Fraction] }
+
+    @Test func everyMathElementIsLaidOutWithANonZeroSize() throws {
+        let site = try Self.built()
+        try Self.withBrowser { browser in
+            for page in site.pages {
+                try browser.navigate(Self.url(site, page))
+                let math: MathLayout = try browser.value("""
+                    ({
+                      boxes: [...document.querySelectorAll('math')].map(m => {
+                        const r = m.getBoundingClientRect();
+                        return { width: r.width, height: r.height, text: m.textContent.trim().slice(0, 60) };
+                      }),
+                      fractions: [...document.querySelectorAll('mfrac')].map(f => {
+                        const [num, den] = [...f.children].map(c => c.getBoundingClientRect());
+                        return { stacked: !!num && !!den && num.bottom <= den.top + 1, text: f.textContent.trim().slice(0, 60) };
+                      }),
+                    })
+                    """)
+                for box in math.boxes where !(box.width > 0 && box.height > 0) {
+                    Issue.record("\(page): <math> '\(box.text)' is \(box.width) x \(box.height) px")
+                }
+                // MathML really laid out, not shown as inline text: numerators sit above denominators.
+                for f in math.fractions where !f.stacked {
+                    Issue.record("\(page): the fraction '\(f.text)' is not laid out with its numerator above its denominator")
+                }
+                if page == site.fixturePage {
+                    #expect(math.boxes.count >= 3, "the fixture lesson has three formulas, the page shows \(math.boxes.count)")
+                    #expect(math.fractions.count >= 2)
+                }
+            }
+        }
+    }
+
+    struct PlotBox: Decodable { var title: String?; var inHiddenSlide: Bool; var visible: Bool; var width: Double; var height: Double }
+    struct SliderState: Decodable { var value: String; var output: String?; var expected: String?; var shown: [Bool]; var hasInput: Bool }
+    struct PlotsOnPage: Decodable { var plots: [PlotBox]; var sliders: [SliderState] }
+
+    /// `visible(e)`: laid out with a non-zero size and not hidden; `state(s)`: what a slider shows.
+    static let plotScript = """
+        const visible = e => {
+          const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+          return r.width > 0 && r.height > 0 && s.display !== 'none' && s.visibility !== 'hidden' && e.checkVisibility();
+        };
+        const state = s => {
+          const input = s.querySelector('input[type=range]'), slides = [...s.querySelectorAll('.slide')];
+          const k = input ? Number(input.value) : -1;
+          return { value: input ? input.value : '', output: s.querySelector('output')?.textContent.trim() ?? null,
+                   expected: slides[k]?.dataset.value ?? null, shown: slides.map(visible), hasInput: !!input };
+        };
+        const plots = () => ({
+          plots: [...document.querySelectorAll('figure.plot svg')].map(svg => {
+            const r = svg.getBoundingClientRect();
+            return { title: svg.getAttribute('aria-label'), inHiddenSlide: !!svg.closest('.plot-slider .slide[hidden]'),
+                     visible: visible(svg), width: r.width, height: r.height };
+          }),
+          sliders: [...document.querySelectorAll('.plot-slider')].map(state),
+        });
+        const move = (i, k) => {
+          const s = document.querySelectorAll('.plot-slider')[i], input = s.querySelector('input[type=range]');
+          input.value = String(k);
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+          return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(state(s)))));
+        };
+        """
+
+    @Test func plotsAreVisibleAndMovingASliderShowsItsPlotAndValue() throws {
+        let site = try Self.built()
+        var sliders = 0
+        try Self.withBrowser { browser in
+            for page in site.pages {
+                try browser.navigate(Self.url(site, page))
+                let found: PlotsOnPage = try browser.value("(() => { \(Self.plotScript) return plots(); })()")
+                for (i, plot) in found.plots.enumerated() {
+                    let name = "\(page): plot \(i + 1) '\(plot.title ?? "")'"
+                    if plot.inHiddenSlide {
+                        #expect(!plot.visible, "\(name) is on a hidden slide but visible")
+                    } else {
+                        #expect(plot.visible, "\(name) is not visible (\(plot.width) x \(plot.height) px)")
+                    }
+                }
+                if page == site.fixturePage { #expect(found.plots.count >= 4, "the fixture lesson shows 1 plot and a slider of 3") }
+                for (i, slider) in found.sliders.enumerated() {
+                    sliders += 1
+                    let name = "\(page): slider \(i + 1)"
+                    #expect(slider.hasInput, "\(name) has no input[type=range]")
+                    #expect(slider.shown.filter { $0 }.count == 1, "\(name) shows \(slider.shown.filter { $0 }.count) slides, not 1")
+                    guard slider.hasInput, let start = Int(slider.value) else { continue }
+                    // Every other position, then back to the first.
+                    let order = Array(slider.shown.indices.filter { $0 != start }.reversed()) + [start]
+                    for k in order {
+                        let after: SliderState = try browser.value("(() => { \(Self.plotScript) return move(\(i), \(k)); })()")
+                        let shown = after.shown.indices.filter { after.shown[$0] }
+                        #expect(shown == [k], "\(name) moved to \(k) shows slide(s) \(shown)")
+                        #expect(after.output == after.expected,
+                                "\(name) moved to \(k): <output> says '\(after.output ?? "none")', the slide's value is '\(after.expected ?? "none")'")
+                    }
+                }
+            }
+        }
+        if sliders == 0 { print("browser tests: the site has no .plot-slider; the slider checks did not run") }
+    }
+
+    struct SearchResult: Decodable { var box: Bool; var hrefs: [String] }
+
+    /// Types `term` into the search box and waits (up to 5 s) for links in the results.
+    static func search(_ browser: Browser, _ term: String, expectResults: Bool) throws -> SearchResult {
+        let quoted = String(decoding: try JSONSerialization.data(withJSONObject: [term]), as: UTF8.self)
+        return try browser.value("""
+            (() => {
+              const input = document.querySelector('#search-input');
+              if (!input) return { box: false, hrefs: [] };
+              input.focus();
+              input.value = \(quoted)[0];
+              input.dispatchEvent(new Event('input', { bubbles: true }));
+              const links = () => [...document.querySelectorAll('#search-results a')].map(a => a.getAttribute('href'));
+              const t0 = Date.now();
+              return new Promise(resolve => (function poll() {
+                const found = links();
+                if ((\(expectResults) && found.length) || Date.now() - t0 > (\(expectResults) ? 5000 : 500)) resolve({ box: true, hrefs: found });
+                else setTimeout(poll, 50);
+              })());
+            })()
+            """)
+    }
+
+    @Test func searchOnTheIndexFindsAWordOfALessonBodyAndLinksToItsPage() throws {
+        let site = try Self.built()
+        try Self.withBrowser { browser in
+            browser.resetRecords()
+            try browser.navigate(Self.url(site, "index.html"))
+            let result = try Self.search(browser, Self.searchWord, expectResults: true)
+            guard result.box else {
+                Issue.record("no search box (#search-input) on index.html")
+                return
+            }
+            #expect(!result.hrefs.isEmpty, "searching '\(Self.searchWord)' gave no links in #search-results")
+            let hits = result.hrefs.filter { $0.split(separator: "#", maxSplits: 1).first.map(String.init) == site.fixturePage }
+            #expect(!hits.isEmpty, "searching '\(Self.searchWord)' should link to \(site.fixturePage), got \(result.hrefs)")
+            for problem in browser.problems { Issue.record("index.html while searching: \(problem)") }
+
+            let nothing = try Self.search(browser, "zqxjvw", expectResults: false)
+            #expect(nothing.hrefs.isEmpty, "searching a word that is nowhere gave \(nothing.hrefs)")
+
+            // The result's anchor exists on the page it points at.
+            if let hit = hits.first {
+                let parts = hit.split(separator: "#", maxSplits: 1).map(String.init)
+                try browser.navigate(Self.url(site, parts[0]) + (parts.count > 1 ? "#" + parts[1] : ""))
+                if parts.count > 1 {
+                    let id = String(decoding: try JSONSerialization.data(withJSONObject: [parts[1].removingPercentEncoding ?? parts[1]]), as: UTF8.self)
+                    let exists: Bool = try browser.value("document.getElementById(\(id)[0]) !== null")
+                    #expect(exists, "the search result \(hit) points at an anchor that is not on the page")
+                }
+            }
+        }
+    }
+
+    struct Colors: Decodable { var dark: Bool; var background: [Double]; var text: [Double]; var plots: [[Double]] }
+
+    /// WCAG relative luminance of sRGB 0...255 components.
+    static func luminance(_ rgb: [Double]) -> Double {
+        let c = rgb.prefix(3).map { v -> Double in
+            let s = v / 255
+            return s <= 0.04045 ? s / 12.92 : pow((s + 0.055) / 1.055, 2.4)
+        }
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    }
+
+    static func contrast(_ a: [Double], _ b: [Double]) -> Double {
+        let (la, lb) = (luminance(a), luminance(b))
+        return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+    }
+
+    @Test func inDarkModeEveryPageHasADarkBackgroundLightTextAndLoadsCleanly() throws {
+        let site = try Self.built()
+        try Self.withBrowser { browser in
+            try browser.setColorScheme(dark: true)
+            for page in site.pages {
+                browser.resetRecords()
+                try browser.navigate(Self.url(site, page))
+                for problem in browser.problems { Issue.record("\(page) (dark): \(problem)") }
+                // Colours resolved through a canvas, whatever syntax the stylesheet uses; a transparent
+                // body shows the root element's background.
+                let colors: Colors = try browser.value("""
+                    (() => {
+                      const ctx = Object.assign(document.createElement('canvas'), { width: 1, height: 1 }).getContext('2d');
+                      const rgba = c => { ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = '#000'; ctx.fillStyle = c; ctx.fillRect(0, 0, 1, 1);
+                                          return [...ctx.getImageData(0, 0, 1, 1).data]; };
+                      const body = getComputedStyle(document.body), root = getComputedStyle(document.documentElement);
+                      const bg = rgba(body.backgroundColor)[3] > 0 ? rgba(body.backgroundColor) : rgba(root.backgroundColor);
+                      return { dark: matchMedia('(prefers-color-scheme: dark)').matches, background: bg, text: rgba(body.color),
+                               plots: [...document.querySelectorAll('figure.plot svg')].map(s => rgba(getComputedStyle(s).color)) };
+                    })()
+                    """)
+                #expect(colors.dark, "prefers-color-scheme: dark is not in effect")
+                let (bg, fg) = (Self.luminance(colors.background), Self.luminance(colors.text))
+                #expect(colors.background[3] > 0 && bg < 0.2, "\(page) (dark): the background \(colors.background) is not dark (luminance \(bg))")
+                #expect(fg > 0.4, "\(page) (dark): the text colour \(colors.text) is not light (luminance \(fg))")
+                #expect(Self.contrast(colors.background, colors.text) >= 4.5, "\(page) (dark): text contrast below 4.5:1")
+                for (i, color) in colors.plots.enumerated() where Self.contrast(colors.background, color) < 3 {
+                    Issue.record("\(page) (dark): plot \(i + 1)'s axes and labels (\(color)) are hard to see on \(colors.background)")
+                }
+            }
+        }
+    }
+
+    @Test func screenshotsOfEveryPageAreWritten() throws {
+        let site = try Self.built()
+        let chosen = ProcessInfo.processInfo.environment["SCREENSHOT_DIR"]
+        let dir = chosen ?? Support.repositoryRoot.path + "/.build/screenshots"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if chosen == nil {  // our own folder: no screenshots of pages an earlier run had
+            for name in try FileManager.default.contentsOfDirectory(atPath: dir) where name.hasSuffix(".png") {
+                try? FileManager.default.removeItem(atPath: dir + "/" + name)
+            }
+        }
+        print("screenshots: \(dir)")
+        var written: [String] = []
+        func save(_ browser: Browser, _ name: String) throws {
+            let path = dir + "/" + name + ".png"
+            try browser.screenshot().write(to: URL(fileURLWithPath: path))
+            written.append(path)
+        }
+        try Self.withBrowser { browser in
+            for page in site.pages {
+                try browser.navigate(Self.url(site, page))
+                try save(browser, String(page.dropLast(5)))
+            }
+            for page in Array(Set([site.firstLessonPage, site.fixturePage])).sorted() {
+                let name = String(page.dropLast(5))
+                try browser.setColorScheme(dark: true)
+                try browser.navigate(Self.url(site, page))
+                try save(browser, name + "-dark")
+                try browser.setColorScheme(dark: false)
+                try browser.setViewport(width: 390, height: 844)
+                try browser.navigate(Self.url(site, page))
+                try save(browser, name + "-phone")
+                // Nothing makes a phone scroll sideways (wide tables, formulas and code scroll in their own box).
+                let width: Double = try browser.value("document.documentElement.scrollWidth")
+                #expect(width <= 391, "\(page) at 390 px is \(width) px wide: something overflows the page")
+                try browser.setViewport(width: 1100, height: 800)
+            }
+        }
+        for path in written {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            #expect(size > 10_000, "\(path) is \(size) bytes")
+        }
+        #expect(written.count == site.pages.count + 2 * Set([site.firstLessonPage, site.fixturePage]).count)
+    }
+}
