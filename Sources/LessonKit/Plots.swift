@@ -28,6 +28,8 @@ enum Plots {
     static let palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
     /// Rows of the data table per series.
     static let maxRows = 200
+    /// Above this many points a scatter series is drawn as one path of dots instead of circles.
+    static let denseScatter = 1500
     static let fontFamily = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
 
     // MARK: Entry points
@@ -109,6 +111,7 @@ enum Plots {
     /// domain grows to the outer ticks (so the ticks cover the data); otherwise ticks lie inside it.
     static func axis(_ lo: Double, _ hi: Double, target: Int, extend: Bool) -> Axis {
         var (lo, hi) = (lo, hi)
+        if !(lo.isFinite && hi.isFinite && (hi - lo).isFinite) { (lo, hi) = (-1, 1) }  // beyond Double's range
         if !(hi > lo) {
             let pad = lo == 0 ? 1 : abs(lo) * 0.1
             (lo, hi) = (lo - pad, hi + pad)
@@ -353,7 +356,9 @@ enum Plots {
     }
 
     /// Colour of series `i`: a presentation attribute that the `.sN` class overrides (dark mode).
-    static func colour(_ i: Int) -> String { "class=\"s\(i % palette.count)\" color=\"\(palette[i % palette.count])\"" }
+    static func colour(_ i: Int, _ role: String = "") -> String {
+        "class=\"\(role.isEmpty ? "" : role + " ")s\(i % palette.count)\" color=\"\(palette[i % palette.count])\""
+    }
 
     /// Grid, zero lines / axes, tick labels, axis labels, the unit circle.
     static func frame(_ plot: Plot, _ L: Layout) -> String {
@@ -411,7 +416,7 @@ enum Plots {
             }
             segments = segments.filter { !$0.isEmpty }
             guard !segments.isEmpty else { return "" }
-            var s = "<g \(colour(i)) fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n"
+            var s = "<g \(colour(i, "line")) fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n"
             for seg in segments {
                 if seg.count == 1 {
                     let xy = seg[0].split(separator: ",")
@@ -424,15 +429,28 @@ enum Plots {
         case .scatter:
             let pts = finitePoints(series)
             guard !pts.isEmpty else { return "" }
-            var s = "<g \(colour(i)) fill=\"currentColor\" fill-opacity=\"0.72\">\n"
-            for (x, y) in pts { s += "<circle cx=\"\(c(L.px(x)))\" cy=\"\(c(L.py(y)))\" r=\"2.5\"/>" }
-            return s + "\n</g>\n"
+            guard pts.count > denseScatter else {
+                var s = "<g \(colour(i, "dots")) fill=\"currentColor\" fill-opacity=\"0.72\">\n"
+                for (x, y) in pts { s += "<circle cx=\"\(c(L.px(x)))\" cy=\"\(c(L.py(y)))\" r=\"2.5\"/>" }
+                return s + "\n</g>\n"
+            }
+            // Many points: one path of round dots (zero-length segments with round caps), a third the
+            // size of circles; a point within half a pixel of an earlier one adds nothing and is left out.
+            struct Cell: Hashable { var x: Int, y: Int }
+            func half(_ v: Double) -> Int { Int((min(max(v, -1e6), 1e6) * 2).rounded()) }
+            var seen = Set<Cell>(), d = ""
+            for (x, y) in pts {
+                let gx = L.px(x), gy = L.py(y)
+                guard seen.insert(Cell(x: half(gx), y: half(gy))).inserted else { continue }
+                d += "M\(c(gx)),\(c(gy))h0"
+            }
+            return "<path \(colour(i, "dots")) d=\"\(d)\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.72\" stroke-width=\"5\" stroke-linecap=\"round\"/>\n"
         case .bar:
             let pts = finitePoints(series)
             guard !pts.isEmpty else { return "" }
             let w = abs(L.px(barWidth(series)) - L.px(0))
             let inset = w > 6 ? 0.5 : 0
-            var s = "<g \(colour(i)) fill=\"currentColor\" fill-opacity=\"\(overlaid ? "0.5" : "0.85")\">\n"
+            var s = "<g \(colour(i, overlaid ? "bars overlaid" : "bars")) fill=\"currentColor\" fill-opacity=\"\(overlaid ? "0.5" : "0.85")\">\n"
             for (x, y) in pts where y != 0 {
                 let x0 = L.px(x) - w / 2 + inset, y0 = L.py(max(0, y)), y1 = L.py(min(0, y))
                 s += "<rect x=\"\(c(x0))\" y=\"\(c(y0))\" width=\"\(c(w - 2 * inset))\" height=\"\(c(y1 - y0))\"/>"
@@ -446,7 +464,7 @@ enum Plots {
         let pts = finitePoints(series)
         guard !pts.isEmpty else { return "" }
         let ox = L.px(0), oy = L.py(0)
-        var s = "<g \(colour(i)) stroke=\"currentColor\" stroke-width=\"2\" stroke-linecap=\"round\" fill=\"currentColor\">\n"
+        var s = "<g \(colour(i, "rays")) stroke=\"currentColor\" stroke-width=\"2\" stroke-linecap=\"round\" fill=\"currentColor\">\n"
         for (x, y) in pts {
             let tx = L.px(x), ty = L.py(y)
             let dx = tx - ox, dy = ty - oy, len = (dx * dx + dy * dy).squareRoot()
@@ -518,27 +536,25 @@ enum Plots {
         let series = plot.series
         guard !series.isEmpty else { return "" }
         let xName = plot.xLabel.isEmpty ? "x" : plot.xLabel, yName = plot.yLabel.isEmpty ? "y" : plot.yLabel
-        func cell(_ v: Double) -> String { "<td>\(number(v))</td>" }
+        /// (Arrays of unequal length can only come from hand-written JSON; their missing cells stay empty.)
+        func cell(_ a: [Double], _ r: Int) -> String { r < a.count ? "<td>\(number(a[r]))</td>" : "<td></td>" }
         var t = "<details class=\"plot-data\"><summary>Data</summary><table>"
         if series.allSatisfy({ $0.x == series[0].x }) {
             let n = series[0].x.count, shown = min(n, maxRows)
-            if n > shown { t += "<caption>First \(shown) of \(n) rows.</caption>" }
+            if n > shown { t += "<caption>First \(shown) of \(n) rows</caption>" }
             t += "\n<thead><tr><th scope=\"col\">\(esc(xName))</th>"
             for s in series { t += "<th scope=\"col\">\(esc(s.name.isEmpty ? yName : s.name))</th>" }
             t += "</tr></thead>\n<tbody>\n"
             for r in 0..<shown {
-                t += "<tr>" + cell(series[0].x[r]) + series.map { cell($0.y[r]) }.joined() + "</tr>\n"
+                t += "<tr>" + cell(series[0].x, r) + series.map { cell($0.y, r) }.joined() + "</tr>\n"
             }
             t += "</tbody>"
         } else {
-            let cut = series.filter { $0.x.count > maxRows }
-            if !cut.isEmpty {
-                t += "<caption>" + cut.map { "\(esc($0.name.isEmpty ? yName : $0.name)): first \(maxRows) of \($0.x.count) points." }.joined(separator: " ") + "</caption>"
-            }
             t += "\n<thead><tr><th scope=\"col\">\(esc(xName))</th><th scope=\"col\">\(esc(yName))</th></tr></thead>\n"
             for s in series {
-                t += "<tbody><tr><th scope=\"colgroup\" colspan=\"2\">\(esc(s.name.isEmpty ? "unnamed" : s.name))</th></tr>\n"
-                for r in 0..<min(s.x.count, maxRows) { t += "<tr>" + cell(s.x[r]) + cell(s.y[r]) + "</tr>\n" }
+                let note = s.x.count > maxRows ? " <small>(first \(maxRows) of \(s.x.count))</small>" : ""
+                t += "<tbody><tr><th scope=\"colgroup\" colspan=\"2\">\(esc(s.name.isEmpty ? "unnamed" : s.name))\(note)</th></tr>\n"
+                for r in 0..<min(s.x.count, maxRows) { t += "<tr>" + cell(s.x, r) + cell(s.y, r) + "</tr>\n" }
                 t += "</tbody>"
             }
         }
@@ -551,7 +567,7 @@ enum Plots {
     static let css = """
     .plot { --plot-c0: #0072B2; --plot-c1: #E69F00; --plot-c2: #009E73; --plot-c3: #CC79A7;
             --plot-c4: #56B4E9; --plot-c5: #D55E00; --plot-c6: #F0E442; --plot-c7: #000000; margin: 1.6rem 0; }
-    @media (prefers-color-scheme: dark) { .plot { --plot-c7: #d6d9dc; } }
+    @media (prefers-color-scheme: dark) { .plot { --plot-c7: #d6d9dc; } .plot .overlaid { fill-opacity: 0.7; } }
     .plot .s0 { color: var(--plot-c0); } .plot .s1 { color: var(--plot-c1); } .plot .s2 { color: var(--plot-c2); }
     .plot .s3 { color: var(--plot-c3); } .plot .s4 { color: var(--plot-c4); } .plot .s5 { color: var(--plot-c5); }
     .plot .s6 { color: var(--plot-c6); } .plot .s7 { color: var(--plot-c7); }
@@ -564,9 +580,9 @@ enum Plots {
     .plot-data { margin-top: 0.4rem; font: 0.85rem/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; }
     .plot-data summary { cursor: pointer; color: var(--muted, #5c6166); width: max-content; }
     .plot-data table { display: block; max-height: 20rem; overflow: auto; margin: 0.4rem 0 0; font-size: 0.8rem; }
-    .plot-data caption { font-size: 0.8rem; text-align: left; color: var(--muted, #5c6166); }
+    .plot-data caption, .plot-data small { font-size: 0.8rem; text-align: left; color: var(--muted, #5c6166); font-weight: 400; }
     .plot-data th, .plot-data td { padding: 0.15rem 0.8rem; border-bottom: 1px solid var(--rule, #e3e5e8); }
-    .plot-data thead th { position: sticky; top: 0; background: var(--bg, #fff); }
+    .plot-data thead th { position: sticky; top: 0; background: var(--bg, #fff); text-align: right; }
     .plot-data td { text-align: right; font-variant-numeric: tabular-nums; }
     .plot-slider { margin: 1.6rem 0; }
     .plot-slider label { display: block; font: 0.95rem/1.6 system-ui, -apple-system, "Segoe UI", sans-serif; }

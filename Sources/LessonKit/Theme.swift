@@ -120,6 +120,9 @@ enum Theme {
       h1 { font-size: 1.65rem; }
       .search { width: 9.5rem; }
       header.site .brand { font-size: 0.92rem; }
+      /* Plots keep readable text on a phone: they scroll sideways instead of shrinking. */
+      figure.plot { overflow-x: auto; }
+      figure.plot svg { min-width: 520px; }
     }
     @media print {
       header.site, nav.toc, nav.pager, .plot-slider input, #search-results { display: none !important; }

@@ -28,7 +28,7 @@ import Testing
         #expect(report.tally.passed == 2)
         #expect(report.runs[0].inline == [0: .value("2"), 1: .value("0.4558"), 2: .value("0.4558423"),
                                            3: .value("tensor([0.4558, 0.5698, 0.6838])")])
-        let page = Render.site(report.runs)["01-v.html"]!
+        let page = String(decoding: Render.site(report.runs)["01-v.html"]!, as: UTF8.self)
         #expect(page.contains(#"Before any cell: <span class="value" title="computed: 1 + 1">2</span>."#))
         #expect(page.contains(#"checked: <span class="value checked" title="computed: rows[1, 0]">0.4558</span>"#))
     }
@@ -240,7 +240,7 @@ import Testing
         ])
         let report = try Support.verify(dir)
         #expect(Support.errors(report) == ["\(dir)/lessons/02-b.md:9:1: error: broken link '01-a.md#nowhere': 01-a has no anchor 'nowhere'\n  hint: link to a lesson as NN-name.md or NN-name.html, with #anchor of one of its headings"])
-        let page = Render.site(report.runs)["01-a.html"]!
+        let page = String(decoding: Render.site(report.runs)["01-a.html"]!, as: UTF8.self)
         #expect(page.contains(##"<a href="02-b.html#the-end">B</a>"##))
         #expect(page.contains(##"<h2 id="first-part"><a class="anchor" href="#first-part" aria-hidden="true">#</a>First part</h2>"##))
     }
@@ -250,7 +250,7 @@ import Testing
             "01-a.md": "# A\n\n<script>alert(1)</script>\n\nInline <b>bold</b>.\n",
             "02-b.md": "---\nraw_html: true\n---\n# B\n\nInline <b>bold</b>.\n",
         ])
-        let site = Render.site(try Support.verify(dir).runs)
+        let site = Render.site(try Support.verify(dir).runs).mapValues { String(decoding: $0, as: UTF8.self) }
         #expect(site["01-a.html"]!.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(site["01-a.html"]!.contains("Inline &lt;b&gt;bold&lt;/b&gt;."))
         #expect(site["02-b.html"]!.contains("Inline <b>bold</b>."))
@@ -258,7 +258,7 @@ import Testing
 
     @Test func cellOutputIsAlwaysEscaped() throws {
         let dir = try Support.project(["01-a.md": "---\nraw_html: true\n---\n# A\n\n```swift\nprint(\"<img src=x onerror=alert(1)>\")\n```\n\n```output\n<img src=x onerror=alert(1)>\n```\n"])
-        let page = Render.site(try Support.verify(dir).runs)["01-a.html"]!
+        let page = String(decoding: Render.site(try Support.verify(dir).runs)["01-a.html"]!, as: UTF8.self)
         #expect(page.contains("&lt;img src=x onerror=alert(1)&gt;"))
         #expect(!page.contains("<img src=x"))
     }

@@ -1,0 +1,1 @@
+window.ARCFACE_SEARCH = [{"page":"Basics of the lesson format","section":"","text":"A lesson is Markdown. Swift cells run in order, in one process, and share state. A hidden cell runs but its code is not shown; its table is: Markdowntablesworkabc A cell marked traps is expected to stop with a runtime error: State from before the trap is still there:","url":"01-basics.html"}];
