@@ -246,11 +246,25 @@ enum Markdown {
         let (doc, parser) = parse(text)
         defer { cmark_node_free(doc); cmark_parser_free(parser) }
         let extensions = cmark_parser_get_syntax_extensions(parser)
-        let renderOptions = options | (subs.rawHTML ? CMARK_OPT_UNSAFE : 0)
+        // Raw HTML of the author becomes text below unless the lesson opted in, so UNSAFE only lets
+        // through the HTML this renderer inserts itself.
+        let renderOptions = options | CMARK_OPT_UNSAFE
+        /// An inline HTML node: a table cell may not contain custom inline nodes (cmark-gfm's table
+        /// extension refuses them), but it takes inline HTML.
+        func inlineHTML(_ html: String) -> OpaquePointer {
+            let n = cmark_node_new(CMARK_NODE_HTML_INLINE)!
+            cmark_node_set_literal(n, html)
+            return n
+        }
         func replace(_ node: OpaquePointer, with html: String, block: Bool) {
             if !html.isEmpty {
-                let custom = cmark_node_new(block ? CMARK_NODE_CUSTOM_BLOCK : CMARK_NODE_CUSTOM_INLINE)!
-                cmark_node_set_on_enter(custom, html)
+                let custom: OpaquePointer
+                if block {
+                    custom = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK)!
+                    cmark_node_set_on_enter(custom, html)
+                } else {
+                    custom = inlineHTML(html)
+                }
                 cmark_node_insert_before(node, custom)
             }
             cmark_node_free(node)
@@ -299,9 +313,7 @@ enum Markdown {
                             cmark_node_set_literal(t, part.text)
                             cmark_node_insert_before(c, t)
                         }
-                        let m = cmark_node_new(CMARK_NODE_CUSTOM_INLINE)!
-                        cmark_node_set_on_enter(m, part.math < subs.math.count ? subs.math[part.math] : "")
-                        cmark_node_insert_before(c, m)
+                        cmark_node_insert_before(c, inlineHTML(part.math < subs.math.count ? subs.math[part.math] : ""))
                     }
                     if rest.isEmpty { cmark_node_free(c) } else { cmark_node_set_literal(c, rest) }
                 case CMARK_NODE_HEADING:

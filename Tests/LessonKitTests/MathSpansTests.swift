@@ -34,3 +34,11 @@ import Testing
         #expect(!html.contains("AFLMATH"))
     }
 }
+
+@Suite struct MathInTablesTests {
+    @Test func aFormulaInsideATableCellIsRendered() throws {
+        let l = try #require(Support.parse("# T\n\n| a | b |\n|---|---|\n| x $\\cos\\theta$ y | 2 |\n").lesson)
+        let html = Markdown.html(l.markdown, Markdown.Substitutions(math: l.math.map(\.mathML)))
+        #expect(html.contains("<td>x <math><semantics><mrow><mi>cos</mi>"))
+    }
+}
