@@ -21,6 +21,8 @@ let package = Package(
         ),
         // OpenBLAS (Debian libopenblas-dev) for the GEMMs; only ArcFaceKit's Linalg.swift imports it.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // libedit (Debian libedit-dev): line editing and history for `arcface-lessons repl`.
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // The numeric library lesson cells use, plus the small runtime they report rich results through.
         .target(name: "ArcFaceKit", dependencies: ["CBLAS"]),
         // Evaluates PyTorch-written reference files (the parity format) with ArcFaceKit.
@@ -29,7 +31,7 @@ let package = Package(
         // Resources: the page templates (Mustache) and the math font the site ships.
         .target(
             name: "LessonKit",
-            dependencies: ["CCmarkGFM", "ArcFaceKit", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["CCmarkGFM", "CEditLine", "ArcFaceKit", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Resources")]
         ),
         // Thin command line over LessonKit.

@@ -2,7 +2,7 @@
 # Installs the Debian packages the build needs, only those missing; safe to run repeatedly.
 # Usage: scripts/install-deps.sh [--browser]
 set -euo pipefail
-pkgs=(pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libopenblas-dev)
+pkgs=(pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libopenblas-dev libedit-dev)
 # The browser tests and screenshots: chromium, and fonts for the note's Chinese quotations.
 if [ "${1:-}" = "--browser" ]; then pkgs+=(chromium fonts-wqy-zenhei); fi
 missing=()

@@ -1,0 +1,246 @@
+// ReplProcess: the persistent lesson process behind `arcface-lessons repl`. It runs the lesson program
+// compiled for the REPL (see ArcFaceKit's ReplRuntime.swift), sends it commands on fd 3 and reads its
+// output and records from one pipe (stdout and stderr), as Execute does for a whole run.
+
+import ArcFaceKit
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class ReplProcess {
+    /// What the lesson process said while a command ran.
+    enum Event: Equatable {
+        case text(String)
+        case rich(RichResult)
+        case cell(Int)
+        /// A `traps` cell trapped (as it should) / did not trap.
+        case trapped
+        case notrap
+        /// The step trapped or was interrupted; a snapshot from before it took over.
+        case restored
+        case loadError(String)
+    }
+
+    struct Ready: Equatable {
+        var pid: pid_t
+        var cell: Int
+    }
+
+    /// The first process; its process group holds every lesson process of this session.
+    let group: pid_t
+    /// The process that runs the steps now (a snapshot takes over when a step traps).
+    private(set) var live: pid_t
+    private let output: Int32
+    private let commands: Int32
+    private let marker: [UInt8]
+    private var pending: [UInt8] = []
+    private var running = true
+    private var stopped = false
+
+    init(binary: String, environment extra: [String: String]) throws {
+        let nonce = String(UInt64.random(in: 1...UInt64.max), radix: 16)
+        marker = Array("\u{1E}AFL:\(nonce):".utf8)
+        var outFDs: [Int32] = [0, 0], commandFDs: [Int32] = [0, 0]
+        guard pipe(&outFDs) == 0, pipe(&commandFDs) == 0 else {
+            throw EnvironmentError("cannot create a pipe: \(String(cString: strerror(errno)))")
+        }
+        // The REPL's own ends must not leak into the child.
+        _ = fcntl(outFDs[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(commandFDs[1], F_SETFD, FD_CLOEXEC)
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outFDs[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, outFDs[1], 2)
+        posix_spawn_file_actions_adddup2(&actions, commandFDs[0], 3)
+        posix_spawn_file_actions_addclose(&actions, outFDs[1])
+        posix_spawn_file_actions_addclose(&actions, commandFDs[0])
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Its own process group: Ctrl-C on the terminal reaches the REPL only, which decides what to stop.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var noSignals = sigset_t(); sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t(); sigemptyset(&defaults)
+        for s in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+
+        var env = ProcessInfo.processInfo.environment
+        env["ARCFACE_LESSON_NONCE"] = nonce
+        env["ARCFACE_REPL_FD"] = "3"
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        for (k, v) in extra { env[k] = v }
+        let argv = [strdup(binary)] + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, binary, &actions, &attributes, argv, envp)
+        close(outFDs[1])
+        close(commandFDs[0])
+        guard rc == 0 else {
+            close(outFDs[0]); close(commandFDs[1])
+            throw EnvironmentError("cannot run \(binary): \(String(cString: strerror(rc)))")
+        }
+        group = pid
+        live = pid
+        output = outFDs[0]
+        commands = commandFDs[1]
+    }
+
+    deinit { stop() }
+
+    /// Sends one command line; false when the process is gone.
+    @discardableResult
+    func send(_ command: String) -> Bool {
+        guard running else { return false }
+        var bytes = Array((command + "\n").utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(commands, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            off += n
+        }
+        return true
+    }
+
+    /// Reads until the process waits for its next command, passing on what it prints as it comes.
+    /// `interrupted` is polled: when it says so, the running step is killed (a snapshot takes over).
+    /// Nil: the process ended.
+    func waitReady(_ onEvent: (Event) -> Void, interrupted: () -> Bool = { false }) -> Ready? {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var killed = false
+        while true {
+            if let ready = parse(onEvent) { return ready }
+            if !killed && interrupted() {
+                kill(live, SIGKILL)
+                killed = true
+            }
+            var pfd = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
+            let r = poll(&pfd, 1, 100)
+            if r < 0 && errno == EINTR { continue }
+            if r == 0 {
+                flushText(onEvent)
+                reap()
+                continue
+            }
+            let n = read(output, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                flushText(onEvent, all: true)
+                running = false
+                reap()
+                return nil
+            }
+            pending += buffer[0..<n]
+        }
+    }
+
+    /// Parses complete records out of `pending`; text before them goes out as it is. Returns the
+    /// ready record if one was reached (what follows it stays pending).
+    private func parse(_ onEvent: (Event) -> Void) -> Ready? {
+        while let m = find(marker, in: pending, from: 0) {
+            if m > 0 { emitText(pending[0..<m], onEvent) }
+            guard let close = pending[(m + marker.count)...].firstIndex(of: 0x1E) else {
+                pending.removeSubrange(0..<m)
+                return nil
+            }
+            let record = String(decoding: pending[(m + marker.count)..<close], as: UTF8.self)
+            var end = close + 1
+            if end < pending.count && pending[end] == 10 { end += 1 }
+            pending.removeSubrange(0..<end)
+            let kind = record.prefix(while: { $0 != ":" })
+            let payload = String(record.dropFirst(kind.count + 1))
+            switch kind {
+            case "ready":
+                let parts = payload.split(separator: ":")
+                if parts.count == 2, let pid = pid_t(parts[0]), let cell = Int(parts[1]) {
+                    live = pid
+                    reap()
+                    return Ready(pid: pid, cell: cell)
+                }
+            case "cell": if let i = Int(payload) { onEvent(.cell(i)) }
+            case "rich":
+                if let rich = try? JSONDecoder().decode(RichResult.self, from: Data(payload.utf8)) { onEvent(.rich(rich)) }
+            case "trapped": onEvent(.trapped)
+            case "notrap": onEvent(.notrap)
+            case "restored": onEvent(.restored)
+            case "loaderror":
+                let message = (try? JSONDecoder().decode([String].self, from: Data(payload.utf8)))?.first ?? payload
+                onEvent(.loadError(message))
+            default: break
+            }
+        }
+        return nil
+    }
+
+    /// Text that cannot be part of a record yet goes out; a possible record start stays pending.
+    private func flushText(_ onEvent: (Event) -> Void, all: Bool = false) {
+        guard !pending.isEmpty else { return }
+        if all {
+            emitText(pending[...], onEvent)
+            pending.removeAll()
+            return
+        }
+        var cut = pending.count
+        if let s = pending.lastIndex(of: 0x1E), pending.count - s < marker.count + 4096 { cut = s }
+        // Do not split a UTF-8 sequence: hold back an incomplete one at the end.
+        var j = cut - 1, continuation = 0
+        while j >= 0 && continuation < 3 && pending[j] & 0xC0 == 0x80 { j -= 1; continuation += 1 }
+        if j >= 0 && pending[j] >= 0xC0 {
+            let length = pending[j] >= 0xF0 ? 4 : pending[j] >= 0xE0 ? 3 : 2
+            if continuation + 1 < length { cut = j }
+        }
+        guard cut > 0 else { return }
+        emitText(pending[0..<cut], onEvent)
+        pending.removeSubrange(0..<cut)
+    }
+
+    private func emitText(_ bytes: ArraySlice<UInt8>, _ onEvent: (Event) -> Void) {
+        guard !bytes.isEmpty else { return }
+        onEvent(.text(String(decoding: bytes, as: UTF8.self)))
+    }
+
+    private func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
+        guard hay.count >= needle.count else { return nil }
+        var i = from
+        while i + needle.count <= hay.count {
+            if hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Collects lesson processes that ended (the first is our child; with the REPL as subreaper,
+    /// so is a snapshot whose parent died).
+    private func reap() {
+        var status: Int32 = 0
+        while true {
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid <= 0 { break }
+        }
+    }
+
+    /// Ends the session's lesson processes (the group, snapshots included).
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        if running {
+            send("quit")
+            running = false
+        }
+        close(commands)
+        kill(-group, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(group, &status, 0) < 0 && errno == EINTR {}
+        reap()
+        close(output)
+        pending.removeAll()
+    }
+}

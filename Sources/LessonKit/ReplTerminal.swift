@@ -1,0 +1,192 @@
+// ReplTerminal: what `arcface-lessons repl` reads and writes. Lines come from libedit (editing and
+// history) on a terminal and from plain `readLine()` otherwise, so a session can be scripted; cells
+// are highlighted with ANSI colours on a terminal; tables and plots are shown as text.
+
+import ArcFaceKit
+import CEditLine
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class ReplConsole {
+    /// stdin is a terminal: libedit reads the lines (editing, history).
+    let interactive: Bool
+    /// stdout is a terminal (and NO_COLOR is not set): ANSI colours.
+    let color: Bool
+    let historyFile: String?
+
+    init(color: Bool? = nil, historyFile: String?) {
+        interactive = isatty(0) != 0
+        let env = ProcessInfo.processInfo.environment
+        self.color = color ?? (isatty(1) != 0 && env["NO_COLOR"] == nil && env["TERM"] != "dumb")
+        self.historyFile = historyFile
+        if interactive {
+            using_history()
+            stifle_history(2000)
+            if let historyFile { _ = read_history(historyFile) }
+        }
+    }
+
+    /// One line, without its newline; nil at end of input (Ctrl-D).
+    func readLine(prompt: String) -> String? {
+        if interactive {
+            while true {
+                interruptRequested = 0
+                guard let p = readline(prompt) else {
+                    // Ctrl-C drops the line being edited and asks again; Ctrl-D ends the session.
+                    if interruptRequested != 0 { write("\n"); continue }
+                    return nil
+                }
+                defer { free(p) }
+                return String(cString: p)
+            }
+        }
+        write(prompt)
+        guard let line = Swift.readLine(strippingNewline: true) else { return nil }
+        // Piped input is not echoed by a terminal: echo it, so the output reads as a session.
+        write(line + "\n")
+        return line
+    }
+
+    func remember(_ line: String) {
+        guard interactive, !line.trimmingCharacters(in: .whitespaces).isEmpty else { return }
+        _ = add_history(line)
+        if let historyFile { _ = write_history(historyFile) }
+    }
+
+    func write(_ s: String) {
+        var s = s
+        s.withUTF8 { buf in
+            var off = 0
+            while off < buf.count {
+                let n = Glibc.write(1, buf.baseAddress! + off, buf.count - off)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                off += n
+            }
+        }
+    }
+
+    /// `text` in an SGR style when colours are on.
+    func styled(_ text: String, _ sgr: String) -> String {
+        color ? "\u{1B}[\(sgr)m\(text)\u{1B}[0m" : text
+    }
+    func dim(_ s: String) -> String { styled(s, "2") }
+    func bold(_ s: String) -> String { styled(s, "1") }
+    func red(_ s: String) -> String { styled(s, "31") }
+
+    /// Swift code highlighted for the terminal (the site's lexer, its spans turned into SGR colours).
+    func highlight(_ code: String) -> String {
+        color ? ReplText.ansi(fromHighlightedHTML: Highlight.swift(code)) : code
+    }
+}
+
+/// Text renderings for the terminal.
+enum ReplText {
+    static let colours = ["kw": "35", "ty": "33", "fn": "34", "def": "1;34", "num": "36", "str": "32", "com": "90",
+                          "attr": "35", "interp": "32"]
+
+    /// Converts Highlight's `<span class="t-...">` HTML into ANSI colours (nested spans restore the outer colour).
+    static func ansi(fromHighlightedHTML html: String) -> String {
+        var out = ""
+        var stack: [String] = []
+        var rest = Substring(html)
+        while let lt = rest.firstIndex(of: "<") {
+            out += unescape(rest[..<lt])
+            rest = rest[lt...]
+            if rest.hasPrefix("</span>") {
+                rest = rest.dropFirst(7)
+                _ = stack.popLast()
+                out += "\u{1B}[0m" + (stack.last.map { "\u{1B}[\($0)m" } ?? "")
+            } else if rest.hasPrefix("<span class=\"t-"), let close = rest.firstIndex(of: ">") {
+                let cls = rest[rest.index(rest.startIndex, offsetBy: 15)..<close].dropLast()
+                let code = colours[String(cls)] ?? "0"
+                stack.append(code)
+                out += "\u{1B}[\(code)m"
+                rest = rest[rest.index(after: close)...]
+            } else {
+                out += "<"
+                rest = rest.dropFirst()
+            }
+        }
+        return out + unescape(rest)
+    }
+
+    private static func unescape(_ s: Substring) -> String {
+        guard s.contains("&") else { return String(s) }
+        return s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    /// A rich result as text: a table's own text form; a plot as a small character chart.
+    static func render(_ rich: RichResult) -> String {
+        switch rich {
+        case .table(let t): return t.text
+        case .plot(let p): return plot(p)
+        case .slider(let s):
+            let values = s.values.map { Compare.format($0) }.joined(separator: ", ")
+            return "plot slider: \(s.parameter) = \(values) (\(s.plots.count) plots); showing \(s.parameter) = \(Compare.format(s.values[s.initial]))\n"
+                + plot(s.plots[s.initial])
+        }
+    }
+
+    static let marks: [Character] = ["*", "+", "o", "x", "#", "@", "%", "&"]
+
+    /// A plot as a character chart: title and summary line, a grid with one mark per series, the
+    /// y range on the left, the x range below, and a legend.
+    static func plot(_ p: Plot, width: Int = 56, height: Int = 12) -> String {
+        let points = p.series.reduce(0) { $0 + $1.x.count }
+        var out = "plot: \(p.title) (\(p.series.count) series, \(points) points)\n"
+        let xs = p.series.flatMap(\.x).filter(\.isFinite), ys = p.series.flatMap(\.y).filter(\.isFinite)
+        guard !xs.isEmpty, !ys.isEmpty else { return out }
+        var (x0, x1) = (p.xRange?.first ?? xs.min()!, p.xRange?.last ?? xs.max()!)
+        var (y0, y1) = (p.yRange?.first ?? ys.min()!, p.yRange?.last ?? ys.max()!)
+        if p.series.contains(where: { $0.style == .bar }) { y0 = min(y0, 0) }
+        if x1 <= x0 { x0 -= 0.5; x1 += 0.5 }
+        if y1 <= y0 { y0 -= 0.5; y1 += 0.5 }
+        var grid = Array(repeating: Array(repeating: Character(" "), count: width), count: height)
+        func col(_ x: Double) -> Int? {
+            let c = Int(((x - x0) / (x1 - x0) * Double(width - 1)).rounded())
+            return (0..<width).contains(c) ? c : nil
+        }
+        func row(_ y: Double) -> Int? {
+            let r = height - 1 - Int(((y - y0) / (y1 - y0) * Double(height - 1)).rounded())
+            return (0..<height).contains(r) ? r : nil
+        }
+        for (k, s) in p.series.enumerated() {
+            let mark = marks[k % marks.count]
+            var previous: (Int, Int)?
+            for (x, y) in zip(s.x, s.y) where x.isFinite && y.isFinite {
+                guard let c = col(x), let r = row(y) else { previous = nil; continue }
+                if s.style == .bar, let base = row(max(y0, 0)) {
+                    for rr in min(r, base)...max(r, base) { grid[rr][c] = mark }
+                } else if s.style == .line, let (pc, pr) = previous, abs(c - pc) > 1 {
+                    // Fill the gap between two points of a line.
+                    for cc in (min(pc, c) + 1)..<max(pc, c) {
+                        let t = Double(cc - pc) / Double(c - pc)
+                        grid[Int((Double(pr) + t * Double(r - pr)).rounded())][cc] = mark
+                    }
+                }
+                grid[r][c] = mark
+                previous = (c, r)
+            }
+        }
+        let top = Compare.format(y1), bottom = Compare.format(y0)
+        let labelWidth = max(top.count, bottom.count)
+        for (r, line) in grid.enumerated() {
+            let label = r == 0 ? top : r == height - 1 ? bottom : ""
+            out += String(repeating: " ", count: labelWidth - label.count) + label + " |" + String(line) + "\n"
+        }
+        let left = Compare.format(x0), right = Compare.format(x1)
+        out += String(repeating: " ", count: labelWidth) + " +" + String(repeating: "-", count: width) + "\n"
+        out += String(repeating: " ", count: labelWidth + 2) + left
+            + String(repeating: " ", count: max(1, width - left.count - right.count)) + right + "\n"
+        var legend: [String] = []
+        if !p.xLabel.isEmpty || !p.yLabel.isEmpty { legend.append("x: \(p.xLabel), y: \(p.yLabel)") }
+        legend.append(p.series.enumerated().map { "\(marks[$0.offset % marks.count]) \($0.element.name)" }.joined(separator: "  "))
+        out += String(repeating: " ", count: labelWidth + 2) + legend.joined(separator: "; ") + "\n"
+        return out
+    }
+}
