@@ -37,3 +37,14 @@ bench-site: build
 
 clean:
 	rm -rf .build
+
+# Benchmarks (README "Performance"): the fused ArcFace head and toy trainers (release build), then
+# the same workloads in PyTorch interleaved with them if $(TORCH_PYTHON) has torch, then bench-site.
+TORCH_PYTHON ?= python3
+.PHONY: bench
+bench:
+	$(SWIFT) build -c release --product arcface-bench
+	.build/release/arcface-bench
+	@if $(TORCH_PYTHON) -c 'import torch' 2>/dev/null; then $(TORCH_PYTHON) tools/bench_torch.py; \
+	else echo "(no torch for $(TORCH_PYTHON): PyTorch comparison skipped; make bench TORCH_PYTHON=/path/to/python)"; fi
+	$(MAKE) bench-site

@@ -7,6 +7,7 @@ let package = Package(
         // Dynamic so that lesson programs compiled at run time can link against it.
         .library(name: "ArcFaceKit", type: .dynamic, targets: ["ArcFaceKit"]),
         .executable(name: "arcface-lessons", targets: ["arcface-lessons"]),
+        .executable(name: "arcface-bench", targets: ["arcface-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -43,6 +44,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks of the fused ArcFace head and trainer (`make bench`; tools/bench_torch.py compares with PyTorch).
+        .executableTarget(name: "arcface-bench", dependencies: ["ArcFaceKit"]),
         // Reference/ holds the PyTorch script and the values it wrote; tests read them via #filePath.
         .testTarget(name: "ArcFaceKitTests", dependencies: ["ArcFaceKit"], exclude: ["Reference"]),
         // Fixtures and golden files are read from the source tree (#filePath), so UPDATE_GOLDEN can rewrite them.

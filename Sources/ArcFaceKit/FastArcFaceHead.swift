@@ -1,0 +1,355 @@
+// The fast ArcFace head: ArcFace + mean cross-entropy, Float32 only, on caller-owned pointers with
+// buffers reused across steps. Same maths as `arcFaceCrossEntropy` (Heads.swift) and the composed
+// `crossEntropy(arcFaceLogits(...), label)`; FastPathTests.swift checks the agreement.
+//
+// Per step: one pass over the kernel for the column norms, GEMM 1 (emb @ kernel, un-normalised),
+// one fused pass per row (divide by the column norm, clamp, margin on the target, softmax, loss,
+// dL/dcos / n written over the GEMM output, the column dot products for the norm's gradient),
+// GEMM 2 (d emb), GEMM 3 (d kernel) and one correction pass over d kernel. Element-wise passes are
+// split over `threads` worker threads (Dispatch); the GEMMs use OpenBLAS's own threads.
+
+import CBLAS
+import Dispatch
+
+/// OpenBLAS's thread count (`openblas_set_num_threads`), process wide.
+public enum FastBLAS {
+    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// The kernel family OpenBLAS picked at load time (`openblas_get_corename`). Debian's OpenBLAS
+    /// 0.3.21 does not know recent Xeons (family 6 model 207 here) and falls back to "Prescott"
+    /// (SSE3, about 4x slower sgemm); `OPENBLAS_CORETYPE=SkylakeX` in the environment, set before
+    /// the process starts, selects the AVX-512 kernels.
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+
+    /// Row-major sgemm: C = alpha op(A) op(B) + beta C.
+    @inline(__always)
+    static func sgemm(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                      _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                      _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}
+
+/// 8 lanes: two SSE registers per value at the baseline x86-64 target ArcFaceKit builds for (the
+/// exp polynomial spills with 16 lanes). Min, max and masks go through comparisons and
+/// `replacing(with:where:)`, which lower to vector selects (the generic `pointwiseMin` and
+/// `clamped` run lane by lane).
+typealias VF = SIMD8<Float>
+let vfLanes = 8
+
+@inline(__always) func vmin(_ a: VF, _ b: VF) -> VF { a.replacing(with: b, where: b .< a) }
+@inline(__always) func vmax(_ a: VF, _ b: VF) -> VF { a.replacing(with: b, where: b .> a) }
+@inline(__always) func load(_ p: UnsafePointer<Float>) -> VF { UnsafeRawPointer(p).loadUnaligned(as: VF.self) }
+@inline(__always) func store(_ v: VF, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: VF.self) }
+
+/// exp on 16 lanes (Cephes expf polynomial, about 1 ulp); inputs below -87 give about 1e-38
+/// instead of 0, which no sum here can notice.
+@inline(__always)
+func fastExp(_ x0: VF) -> VF {
+    let x = vmin(vmax(x0, VF(repeating: -87)), VF(repeating: 88))
+    let magic = VF(repeating: 12582912)  // 1.5 * 2^23: adding it rounds to an integer
+    let t = x * 1.44269504088896341 + magic
+    let n = t - magic
+    var r = x - n * 0.693359375
+    r = r + n * 2.12194440e-4
+    var p = VF(repeating: 1.9875691500e-4)
+    p = p * r + 1.3981999507e-3
+    p = p * r + 8.3334519073e-3
+    p = p * r + 4.1665795894e-2
+    p = p * r + 1.6666665459e-1
+    p = p * r + 5.0000001201e-1
+    p = p * (r * r) + r + 1
+    let ni = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    let scale = unsafeBitCast((ni &+ 127) &<< 23, to: VF.self)
+    return (p * scale).replacing(with: 0, where: x0 .< VF(repeating: -87))
+}
+
+/// Runs body(chunk, range) over `0..<n` split into `parts` contiguous ranges, in parallel when parts > 1.
+@inline(__always)
+func parallelChunks(_ n: Int, parts: Int, _ body: (Int, Range<Int>) -> Void) {
+    let p = max(1, min(parts, n))
+    if p == 1 { body(0, 0..<n); return }
+    // The chunks touch disjoint rows/columns; the caller's closure is only run inside this call.
+    nonisolated(unsafe) let work = body
+    DispatchQueue.concurrentPerform(iterations: p) { k in
+        work(k, (n * k / p)..<(n * (k + 1) / p))
+    }
+}
+
+/// ArcFace head (the seed's, see `arcFaceLogits`) + mean cross-entropy for fixed sizes
+/// (batch B, embedding E, classes C), owning every buffer it needs.
+///
+///     let head = FastArcFaceHead(batch: 128, embedding: 512, classes: 10000, s: 64, m: 0.5)
+///     let loss = head.forwardBackward(embeddings: e, kernel: w, labels: y, dEmbeddings: de, dKernel: dw)
+///
+/// Embeddings are (B, E) row-major, the kernel (E, C) row-major (one class per column, normalised
+/// here per column as the seed does), labels in 0..<C. Gradients are of the mean loss.
+public final class FastArcFaceHead {
+    public let batch, embedding, classes: Int
+    public let constants: ArcFaceConstants<Float>
+    public let easyMargin: Bool
+    /// Worker threads for the element-wise passes (the GEMMs follow `FastBLAS.setThreads`).
+    public var threads: Int
+
+    /// 1 / ||kernel[:, c]||: (C)
+    let invNorm: UnsafeMutablePointer<Float>
+    /// GEMM 1's output (B, C); after the fused pass, the cosines; after the backward pass, dL/dcos / n.
+    let work: UnsafeMutablePointer<Float>
+    /// Per thread: one row of exp values (C) and the column dot products sum_i g_ic cos_ic (C).
+    let rowExp: UnsafeMutablePointer<Float>
+    let colDot: UnsafeMutablePointer<Float>
+    let maxThreads = 2
+    /// Per-row loss, so that threads never share an accumulator.
+    var rowLoss: [Double]
+
+    public init(batch: Int, embedding: Int, classes: Int, s: Float, m: Float, easyMargin: Bool = false, threads: Int = 1) {
+        precondition(batch > 0 && embedding > 0 && classes > 0, "FastArcFaceHead: sizes must be positive")
+        (self.batch, self.embedding, self.classes, self.easyMargin, self.threads) = (batch, embedding, classes, easyMargin, threads)
+        constants = ArcFaceConstants(s: s, m: m)
+        invNorm = .allocate(capacity: classes)
+        work = .allocate(capacity: batch * classes)
+        work.initialize(repeating: 0, count: batch * classes)  // touch the pages once, here
+        rowExp = .allocate(capacity: maxThreads * classes)
+        colDot = .allocate(capacity: maxThreads * classes)
+        rowExp.initialize(repeating: 0, count: maxThreads * classes)
+        colDot.initialize(repeating: 0, count: maxThreads * classes)
+        invNorm.initialize(repeating: 0, count: classes)
+        rowLoss = [Double](repeating: 0, count: batch)
+    }
+
+    deinit {
+        invNorm.deallocate(); work.deallocate(); rowExp.deallocate(); colDot.deallocate()
+    }
+
+    var parts: Int { max(1, min(threads, maxThreads)) }
+
+    /// Mean loss only.
+    public func forward(embeddings: UnsafePointer<Float>, kernel: UnsafePointer<Float>, labels: [Int]) -> Float {
+        run(embeddings, kernel, labels, backward: false)
+    }
+
+    /// Mean loss, d loss / d embeddings (B, E) and d loss / d kernel (E, C), written into the given buffers.
+    public func forwardBackward(embeddings: UnsafePointer<Float>, kernel: UnsafePointer<Float>, labels: [Int],
+                                dEmbeddings: UnsafeMutablePointer<Float>, dKernel: UnsafeMutablePointer<Float>) -> Float {
+        let loss = run(embeddings, kernel, labels, backward: true)
+        backward(embeddings, kernel, dEmbeddings, dKernel)
+        return loss
+    }
+
+    /// Array convenience (copies nothing big; the arrays must have the right sizes).
+    public func forwardBackward(embeddings: [Float], kernel: [Float], labels: [Int],
+                                dEmbeddings: inout [Float], dKernel: inout [Float]) -> Float {
+        precondition(embeddings.count == batch * embedding && kernel.count == embedding * classes)
+        precondition(dEmbeddings.count == batch * embedding && dKernel.count == embedding * classes)
+        return embeddings.withUnsafeBufferPointer { e in
+            kernel.withUnsafeBufferPointer { w in
+                dEmbeddings.withUnsafeMutableBufferPointer { de in
+                    dKernel.withUnsafeMutableBufferPointer { dw in
+                        forwardBackward(embeddings: e.baseAddress!, kernel: w.baseAddress!, labels: labels,
+                                        dEmbeddings: de.baseAddress!, dKernel: dw.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+
+    public func forward(embeddings: [Float], kernel: [Float], labels: [Int]) -> Float {
+        precondition(embeddings.count == batch * embedding && kernel.count == embedding * classes)
+        return embeddings.withUnsafeBufferPointer { e in
+            kernel.withUnsafeBufferPointer { w in forward(embeddings: e.baseAddress!, kernel: w.baseAddress!, labels: labels) }
+        }
+    }
+
+    /// The three GEMMs of a forward+backward alone, on this head's buffers (for benchmarks).
+    public func gemmsOnly(embeddings: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
+                          dEmbeddings: UnsafeMutablePointer<Float>, dKernel: UnsafeMutablePointer<Float>) {
+        let (B, E, C) = (batch, embedding, classes)
+        FastBLAS.sgemm(false, false, B, C, E, 1, embeddings, E, kernel, C, 0, work, C)
+        FastBLAS.sgemm(false, true, B, E, C, 1, work, C, kernel, C, 0, dEmbeddings, E)
+        FastBLAS.sgemm(true, false, E, C, B, 1, embeddings, E, work, C, 0, dKernel, C)
+    }
+
+    // MARK: - Passes
+
+    func run(_ emb: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ labels: [Int], backward: Bool) -> Float {
+        let (B, E, C) = (batch, embedding, classes)
+        precondition(labels.count == B, "FastArcFaceHead: \(labels.count) labels for a batch of \(B)")
+        precondition(labels.allSatisfy { $0 >= 0 && $0 < C }, "FastArcFaceHead: a label is out of range 0..<\(C)")
+        columnNorms(w)
+        FastBLAS.sgemm(false, false, B, C, E, 1, emb, E, w, C, 0, work, C)
+        let parts = self.parts
+        if backward {
+            for k in 0..<parts { (colDot + k * C).update(repeating: 0, count: C) }
+        }
+        rowLoss.withUnsafeMutableBufferPointer { lossPtr in
+            let lp = lossPtr.baseAddress!
+            labels.withUnsafeBufferPointer { lab in
+                parallelChunks(B, parts: parts) { k, rows in
+                    for i in rows {
+                        lp[i] = fusedRow(i, lab[i], rowExp + k * C, backward ? colDot + k * C : nil)
+                    }
+                }
+            }
+        }
+        if backward && parts > 1 {
+            for k in 1..<parts {
+                let src = colDot + k * C
+                for c in 0..<C { colDot[c] += src[c] }
+            }
+        }
+        var total = 0.0
+        for x in rowLoss { total += x }
+        return Float(total / Double(B))
+    }
+
+    /// invNorm[c] = 1 / sqrt(sum_e w[e, c]^2): rows streamed in order, columns split over threads.
+    func columnNorms(_ w: UnsafePointer<Float>) {
+        let (E, C) = (embedding, classes)
+        let inv = invNorm
+        let blocks = C / vfLanes
+        parallelChunks(blocks, parts: C >= 4096 ? parts : 1) { _, range in
+            let lo = range.lowerBound * vfLanes, hi = range.upperBound * vfLanes
+            inv.advanced(by: lo).update(repeating: 0, count: hi - lo)
+            for e in 0..<E {
+                let row = w + e * C
+                var c = lo
+                while c < hi {
+                    let v = load(row + c)
+                    store(load(inv + c) + v * v, inv + c)
+                    c += vfLanes
+                }
+            }
+            var c = lo
+            while c < hi { store(1 / load(inv + c).squareRoot(), inv + c); c += vfLanes }
+        }
+        for c in (blocks * vfLanes)..<C {
+            var acc: Float = 0
+            for e in 0..<E { acc += w[e * C + c] * w[e * C + c] }
+            inv[c] = 1 / acc.squareRoot()
+        }
+    }
+
+    /// Pass 1 on [lo, hi): x = raw / n written back; returns the largest x.
+    @inline(__always)
+    static func cosines(_ row: UnsafeMutablePointer<Float>, _ inv: UnsafePointer<Float>, _ lo: Int, _ hi: Int) -> Float {
+        var m = VF(repeating: -.infinity)
+        var sm: Float = -.infinity
+        var c = lo
+        while c + vfLanes <= hi {
+            let x = load(row + c) * load(inv + c)
+            store(x, row + c)
+            m = vmax(m, x)
+            c += vfLanes
+        }
+        while c < hi { let x = row[c] * inv[c]; row[c] = x; sm = Swift.max(sm, x); c += 1 }
+        return Swift.max(m.max(), sm)
+    }
+
+    /// Pass 2 on [lo, hi): ex = exp(s clamp(x) - zmax); returns their sum.
+    @inline(__always)
+    static func exps(_ row: UnsafePointer<Float>, _ ex: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int, s: Float, zmax: Float) -> Float {
+        var acc = VF()
+        var sacc: Float = 0
+        let vs = VF(repeating: s), vz = VF(repeating: zmax), lo1 = VF(repeating: -1), hi1 = VF(repeating: 1)
+        var c = lo
+        while c + vfLanes <= hi {
+            let e = fastExp(vmin(vmax(load(row + c), lo1), hi1) * vs - vz)
+            store(e, ex + c)
+            acc += e
+            c += vfLanes
+        }
+        while c < hi {
+            let z = s * Swift.min(Swift.max(row[c], -1), 1) - zmax
+            let e = z < -87 ? 0 : Float.exp(z)
+            ex[c] = e
+            sacc += e
+            c += 1
+        }
+        return acc.sum() + sacc
+    }
+
+    /// Pass 3 on [lo, hi): g = ex * scale / n (0 where x is outside (-1, 1)) over the row; colDot += g x.
+    @inline(__always)
+    static func gradients(_ row: UnsafeMutablePointer<Float>, _ ex: UnsafePointer<Float>, _ inv: UnsafePointer<Float>,
+                          _ colDot: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int, scale: Float) {
+        let vscale = VF(repeating: scale), lo1 = VF(repeating: -1), hi1 = VF(repeating: 1), zero = VF()
+        var c = lo
+        while c + vfLanes <= hi {
+            let x = load(row + c)
+            let g = (load(ex + c) * vscale * load(inv + c)).replacing(with: zero, where: (x .<= lo1) .| (x .>= hi1))
+            store(g, row + c)
+            store(load(colDot + c) + g * x, colDot + c)
+            c += vfLanes
+        }
+        while c < hi {
+            let x = row[c]
+            let g: Float = x > -1 && x < 1 ? ex[c] * scale * inv[c] : 0
+            row[c] = g
+            colDot[c] += g * x
+            c += 1
+        }
+    }
+
+    /// One row: cosines = raw / n (stored), margin on the target, softmax, the row's loss, and
+    /// (if colDot) g = dL/dcos / n written over the row and colDot[c] += g * cos.
+    @inline(__always)
+    func fusedRow(_ i: Int, _ y: Int, _ ex: UnsafeMutablePointer<Float>, _ colDot: UnsafeMutablePointer<Float>?) -> Double {
+        let C = classes
+        let k = constants
+        let s = k.s
+        let row = work + i * C
+        let inv = invNorm
+        // Pass 1: cosines, and the largest one outside the target column.
+        let maxRaw = Swift.max(Self.cosines(row, inv, 0, y), Self.cosines(row, inv, y + 1, C))
+        let xy = row[y] * inv[y]
+        row[y] = xy
+        let maxOther = Swift.min(Swift.max(maxRaw, -1), 1)
+        // The target logit.
+        let t = Swift.min(Swift.max(xy, -1), 1)
+        let sinT = (1 - t * t).squareRoot()
+        let useMargin = easyMargin ? t > 0 : t - k.threshold > 0
+        let fallback: Float = easyMargin ? t : t - k.mm
+        let zt = s * (useMargin ? t * k.cos_m - sinT * k.sin_m : fallback)
+        let zmax = C > 1 ? Swift.max(s * maxOther, zt) : zt
+        // Pass 2: exp(z - zmax) and its sum.
+        let ey = zt - zmax < -87 ? 0 : Float.exp(zt - zmax)
+        let sum = Self.exps(row, ex, 0, y, s: s, zmax: zmax) + Self.exps(row, ex, y + 1, C, s: s, zmax: zmax) + ey
+        let loss = Double(zmax + Float.log(sum) - zt)
+        guard let colDot else { return loss }
+        // Pass 3: g = s (p - onehot) / B, 0 outside the clamp, divided by n; colDot += g * cos.
+        let scale = s / Float(batch) / sum
+        Self.gradients(row, ex, inv, colDot, 0, y, scale: scale)
+        Self.gradients(row, ex, inv, colDot, y + 1, C, scale: scale)
+        let dt: Float = useMargin ? k.cos_m + k.sin_m * t / sinT : 1
+        let py = ey / sum
+        let gy: Float = xy > -1 && xy < 1 ? s * (py - 1) / Float(batch) * dt * inv[y] : 0
+        row[y] = gy
+        colDot[y] += gy * xy
+        return loss
+    }
+
+    /// d emb = G @ kernel^T; d kernel = emb^T @ G - kernel * (colDot / n) per column, where G is
+    /// dL/dcos / n (in `work`). The second term is written first and GEMM 3 adds onto it (beta = 1),
+    /// one pass less over d kernel than correcting afterwards.
+    func backward(_ emb: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                  _ dEmb: UnsafeMutablePointer<Float>, _ dK: UnsafeMutablePointer<Float>) {
+        let (B, E, C) = (batch, embedding, classes)
+        FastBLAS.sgemm(false, true, B, E, C, 1, work, C, w, C, 0, dEmb, E)
+        // d[c] = -colDot[c] / n_c; dK[e, c] = w[e, c] * d[c]
+        for c in 0..<C { colDot[c] *= -invNorm[c] }
+        let d = colDot
+        parallelChunks(E, parts: C * E >= 1 << 16 ? parts : 1) { _, rows in
+            for e in rows {
+                let wr = w + e * C, dr = dK + e * C
+                var c = 0
+                while c + vfLanes <= C {
+                    store(load(wr + c) * load(d + c), dr + c)
+                    c += vfLanes
+                }
+                while c < C { dr[c] = wr[c] * d[c]; c += 1 }
+            }
+        }
+        FastBLAS.sgemm(true, false, E, C, B, 1, emb, E, work, C, 1, dK, C)
+    }
+}

@@ -1,0 +1,339 @@
+// A fused trainer for the toy experiment's model: Linear(in, H) -> ReLU -> Linear(H, E) -> l2 norm
+// -> ArcFace head (FastArcFaceHead) or the softmax classifier Linear(E, C), mean cross-entropy, and
+// torch's SGD (momentum, weight decay, one parameter group) — forward and backward written by hand
+// with BLAS into buffers allocated once. One step equals one step of the composed autograd path
+// (Layers.swift + Heads.swift + Optim.swift) to float rounding: FastPathTests.swift checks it.
+
+import Foundation
+
+/// Accuracy and angle statistics of embeddings (degrees).
+public struct EmbeddingStats: Sendable {
+    /// Nearest class by cosine to the head's kernel columns (ArcFace) or largest logit (softmax).
+    public var accuracy: Double
+    /// Mean over samples of the angle between the embedding and its class centre (the normalised
+    /// mean embedding of the class).
+    public var meanIntraClassAngle: Double
+    /// Smallest angle between two class centres.
+    public var minInterCenterAngle: Double
+}
+
+public final class FastMLPTrainer {
+    public enum Head: Sendable, Equatable { case arcFace(s: Float, m: Float), softmax }
+
+    public let inputDim, hidden, embedding, classes, batch: Int
+    public let head: Head
+    public var lr, momentum, weightDecay: Float
+
+    // Parameters, gradients and momentum buffers in one flat layout each:
+    // w1 (H, In) | b1 (H) | w2 (E, H) | b2 (E) | kernel (E, C) | bias (C, softmax only)
+    let oW1 = 0, oB1, oW2, oB2, oK, oBias, count: Int
+    let theta, grad, mom: UnsafeMutablePointer<Float>
+    var steps = 0
+    // Activations: x (B, In), a = relu(h) (B, H), emb (B, E), 1 / ||y|| (B), d emb, d y (B, E), d a (B, H), logits (B, C)
+    let x, a, emb, invNorm, dEmb, dY, dA, logits: UnsafeMutablePointer<Float>
+    let arc: FastArcFaceHead?
+
+    /// A trainer starting from the given layers' and head's current weights (copied).
+    public init(layer1: Linear, layer2: Linear, arcFace: ArcFace? = nil, softmax: SoftmaxHead? = nil, batch: Int,
+                lr: Float, momentum: Float = 0.9, weightDecay: Float = 5e-4, threads: Int = 1) {
+        precondition((arcFace == nil) != (softmax == nil), "FastMLPTrainer: give exactly one head")
+        precondition(layer1.bias != nil && layer2.bias != nil && layer1.outFeatures == layer2.inFeatures)
+        inputDim = layer1.inFeatures; hidden = layer1.outFeatures; embedding = layer2.outFeatures
+        let kernel = arcFace?.kernel ?? softmax!.kernel
+        precondition(kernel.shape[0] == embedding, "FastMLPTrainer: head of shape \(kernel.shape) for \(embedding)-D embeddings")
+        classes = kernel.shape[1]
+        self.batch = batch
+        (self.lr, self.momentum, self.weightDecay) = (lr, momentum, weightDecay)
+        head = arcFace.map { .arcFace(s: $0.s, m: $0.m) } ?? .softmax
+        precondition(arcFace?.easyMargin != true, "FastMLPTrainer: easy margin is not supported")
+        let (In, H, E, C) = (inputDim, hidden, embedding, classes)
+        oB1 = H * In; oW2 = oB1 + H; oB2 = oW2 + E * H; oK = oB2 + E; oBias = oK + E * C
+        count = oBias + (softmax == nil ? 0 : C)
+        theta = .allocate(capacity: count); grad = .allocate(capacity: count); mom = .allocate(capacity: count)
+        grad.initialize(repeating: 0, count: count); mom.initialize(repeating: 0, count: count)
+        var initial = layer1.weight.scalars + layer1.bias!.scalars + layer2.weight.scalars + layer2.bias!.scalars + kernel.scalars
+        if let softmax { initial += softmax.bias.scalars }
+        theta.initialize(from: initial, count: count)
+        func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(n, 1)); p.initialize(repeating: 0, count: max(n, 1)); return p
+        }
+        x = buffer(batch * In); a = buffer(batch * H); emb = buffer(batch * E); invNorm = buffer(batch)
+        dEmb = buffer(batch * E); dY = buffer(batch * E); dA = buffer(batch * H)
+        logits = buffer(softmax == nil ? 0 : batch * C)
+        if let arcFace {
+            arc = FastArcFaceHead(batch: batch, embedding: E, classes: C, s: arcFace.s, m: arcFace.m, threads: threads)
+        } else {
+            arc = nil
+        }
+    }
+
+    deinit {
+        for p in [theta, grad, mom, x, a, emb, invNorm, dEmb, dY, dA, logits] { p.deallocate() }
+    }
+
+    func slice(_ o: Int, _ n: Int) -> [Float] { Array(UnsafeBufferPointer(start: theta + o, count: n)) }
+    public var w1: [Float] { slice(oW1, hidden * inputDim) }
+    public var b1: [Float] { slice(oB1, hidden) }
+    public var w2: [Float] { slice(oW2, embedding * hidden) }
+    public var b2: [Float] { slice(oB2, embedding) }
+    public var kernel: [Float] { slice(oK, embedding * classes) }
+    public var bias: [Float] { head == .softmax ? slice(oBias, classes) : [] }
+
+    /// One SGD step on a batch: rows of `inputs` (B, In) with their labels. Returns the mean loss.
+    @discardableResult
+    public func step(inputs: UnsafePointer<Float>, labels: [Int]) -> Float {
+        x.update(from: inputs, count: batch * inputDim)
+        return stepOnLoadedBatch(labels)
+    }
+
+    @discardableResult
+    public func step(inputs: [Float], labels: [Int]) -> Float {
+        precondition(inputs.count == batch * inputDim && labels.count == batch)
+        return inputs.withUnsafeBufferPointer { step(inputs: $0.baseAddress!, labels: labels) }
+    }
+
+    func stepOnLoadedBatch(_ labels: [Int]) -> Float {
+        let (B, In, H, E) = (batch, inputDim, hidden, embedding)
+        let w1 = theta + oW1, b1 = theta + oB1, w2 = theta + oW2, b2 = theta + oB2, k = theta + oK
+        // h = x W1^T + b1; a = relu(h) (a > 0 exactly where h > 0, so a is also the ReLU mask)
+        for i in 0..<B { (a + i * H).update(from: b1, count: H) }
+        FastBLAS.sgemm(false, true, B, H, In, 1, x, In, w1, In, 1, a, H)
+        Self.relu(a, B * H)
+        // y = a W2^T + b2 (into emb), then emb = y / ||y||
+        for i in 0..<B { (emb + i * E).update(from: b2, count: E) }
+        FastBLAS.sgemm(false, true, B, E, H, 1, a, H, w2, H, 1, emb, E)
+        for i in 0..<B {
+            let r = emb + i * E
+            var ss: Float = 0
+            for e in 0..<E { ss += r[e] * r[e] }
+            let n = ss.squareRoot()
+            invNorm[i] = 1 / n
+            for e in 0..<E { r[e] /= n }
+        }
+        // Head: loss, d emb, d kernel (and d bias)
+        let loss: Float
+        if let arc {
+            loss = arc.forwardBackward(embeddings: emb, kernel: k, labels: labels, dEmbeddings: dEmb, dKernel: grad + oK)
+        } else {
+            loss = softmaxHead(labels)
+        }
+        // d y = (d emb - emb (d emb . emb)) / ||y||
+        for i in 0..<B {
+            let r = emb + i * E, g = dEmb + i * E, o = dY + i * E
+            var dot: Float = 0
+            for e in 0..<E { dot += g[e] * r[e] }
+            for e in 0..<E { o[e] = (g[e] - r[e] * dot) * invNorm[i] }
+        }
+        // d W2 = dY^T a; d b2 = sum_i dY; d a = dY W2, masked by relu
+        FastBLAS.sgemm(true, false, E, H, B, 1, dY, E, a, H, 0, grad + oW2, H)
+        columnSums(dY, B, E, into: grad + oB2)
+        FastBLAS.sgemm(false, false, B, H, E, 1, dY, E, w2, H, 0, dA, H)
+        Self.reluBackward(dA, a, B * H)
+        // d W1 = dA^T x; d b1 = sum_i dA
+        FastBLAS.sgemm(true, false, H, In, B, 1, dA, H, x, In, 0, grad + oW1, In)
+        columnSums(dA, B, H, into: grad + oB1)
+        sgd()
+        return loss
+    }
+
+    /// x = max(x, 0) in place (NaN stays NaN), 8 lanes at a time (a plain loop with a branch
+    /// vectorises into masked stores that cost more than the GEMMs at these sizes).
+    static func relu(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        let zero = VF()
+        var j = 0
+        while j + vfLanes <= n { let v = load(x + j); store(v.replacing(with: zero, where: zero .> v), x + j); j += vfLanes }
+        while j < n { if x[j] < 0 { x[j] = 0 }; j += 1 }
+    }
+
+    /// g = 0 where the ReLU output a is not positive (torch's threshold_backward).
+    static func reluBackward(_ g: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ n: Int) {
+        let zero = VF()
+        var j = 0
+        while j + vfLanes <= n { store(zero.replacing(with: load(g + j), where: load(a + j) .> zero), g + j); j += vfLanes }
+        while j < n { if !(a[j] > 0) { g[j] = 0 }; j += 1 }
+    }
+
+    func columnSums(_ m: UnsafePointer<Float>, _ rows: Int, _ cols: Int, into out: UnsafeMutablePointer<Float>) {
+        out.update(repeating: 0, count: cols)
+        for i in 0..<rows { let r = m + i * cols; for j in 0..<cols { out[j] += r[j] } }
+    }
+
+    /// logits = emb K + bias; mean cross-entropy; d logits = (softmax - onehot) / B.
+    func softmaxHead(_ labels: [Int]) -> Float {
+        let (B, E, C) = (batch, embedding, classes)
+        let k = theta + oK, bias = theta + oBias
+        for i in 0..<B { (logits + i * C).update(from: bias, count: C) }
+        FastBLAS.sgemm(false, false, B, C, E, 1, emb, E, k, C, 1, logits, C)
+        var total = 0.0
+        for i in 0..<B {
+            let r = logits + i * C, y = labels[i]
+            precondition(y >= 0 && y < C, "FastMLPTrainer: label \(y) out of range 0..<\(C)")
+            let zy = r[y]
+            var vm = VF(repeating: -.infinity)
+            var zmax = -Float.infinity
+            var c = 0
+            while c + vfLanes <= C { vm = vmax(vm, load(r + c)); c += vfLanes }
+            while c < C { zmax = Swift.max(zmax, r[c]); c += 1 }
+            zmax = Swift.max(zmax, vm.max())
+            var vsum = VF()
+            var sum: Float = 0
+            let vz = VF(repeating: zmax)
+            c = 0
+            while c + vfLanes <= C { let e = fastExp(load(r + c) - vz); store(e, r + c); vsum += e; c += vfLanes }
+            while c < C { let z = r[c] - zmax; let e = z < -87 ? 0 : Float.exp(z); r[c] = e; sum += e; c += 1 }
+            sum += vsum.sum()
+            total += Double(zmax + Float.log(sum) - zy)
+            let inv = 1 / (sum * Float(B))
+            let vinv = VF(repeating: inv)
+            c = 0
+            while c + vfLanes <= C { store(load(r + c) * vinv, r + c); c += vfLanes }
+            while c < C { r[c] *= inv; c += 1 }
+            r[y] -= 1 / Float(B)
+        }
+        FastBLAS.sgemm(true, false, E, C, B, 1, emb, E, logits, C, 0, grad + oK, C)
+        columnSums(logits, B, C, into: grad + oBias)
+        FastBLAS.sgemm(false, true, B, E, C, 1, logits, C, k, C, 0, dEmb, E)
+        return Float(total / Double(B))
+    }
+
+    /// torch.optim.SGD (dampening 0, no nesterov), as SGDOf.step: g += wd p; buf = g on the first
+    /// step, else buf = mu buf + g; p -= lr buf.
+    func sgd() {
+        let (lr, mu, wd) = (lr, momentum, weightDecay)
+        if mu == 0 {
+            for j in 0..<count { theta[j] = theta[j].addingProduct(-lr, grad[j].addingProduct(wd, theta[j])) }
+        } else if steps == 0 {
+            for j in 0..<count {
+                let g = grad[j].addingProduct(wd, theta[j])
+                mom[j] = g
+                theta[j] = theta[j].addingProduct(-lr, g)
+            }
+        } else {
+            for j in 0..<count {
+                let g = grad[j].addingProduct(wd, theta[j])
+                let b = (mom[j] * mu).addingProduct(1, g)
+                mom[j] = b
+                theta[j] = theta[j].addingProduct(-lr, b)
+            }
+        }
+        steps += 1
+    }
+
+    // MARK: - Training loop and evaluation
+
+    public struct Run: Sendable {
+        public var steps: Int
+        public var seconds: Double
+        public var epochLosses: [Float]
+        public var stepsPerSecond: Double { Double(steps) / seconds }
+    }
+
+    /// `epochs` epochs over `data` with shuffled drop-last batches drawn exactly as `DataLoader`
+    /// (same generator, same order), MultiStepLR(milestones, gamma) stepped after every epoch.
+    public func train(_ data: ToyClusters, epochs: Int, milestones: [Int] = [], gamma: Float = 0.1,
+                      generator: Generator) -> Run {
+        precondition(data.dim == inputDim, "FastMLPTrainer: data of dimension \(data.dim) for a \(inputDim)-input model")
+        let loader = DataLoader(data, batchSize: batch, shuffle: true, dropLast: true, generator: generator)
+        let src = data.inputs.scalars
+        var losses: [Float] = []
+        var steps = 0
+        var labels = [Int](repeating: 0, count: batch)
+        let start = DispatchTime.now().uptimeNanoseconds
+        src.withUnsafeBufferPointer { s in
+            for epoch in 0..<epochs {
+                let order = loader.epochOrder()
+                var total: Float = 0, batches: Float = 0
+                var b = 0
+                while (b + 1) * batch <= order.count {
+                    for r in 0..<batch {
+                        let i = order[b * batch + r]
+                        (x + r * inputDim).update(from: s.baseAddress! + i * inputDim, count: inputDim)
+                        labels[r] = data.labels[i]
+                    }
+                    total += stepOnLoadedBatch(labels)
+                    batches += 1
+                    steps += 1
+                    b += 1
+                }
+                losses.append(total / batches)
+                let hits = milestones.filter { $0 == epoch + 1 }.count
+                for _ in 0..<hits { lr *= gamma }
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return Run(steps: steps, seconds: seconds, epochLosses: losses)
+    }
+
+    /// The model's embeddings of `inputs` (N, In): (N, E), unit rows.
+    public func embeddings(_ inputs: Tensor) -> [Float] {
+        let (N, In, H, E) = (inputs.shape[0], inputDim, hidden, embedding)
+        var h = [Float](repeating: 0, count: N * H), y = [Float](repeating: 0, count: N * E)
+        let xs = inputs.scalars
+        for i in 0..<N { for j in 0..<H { h[i * H + j] = theta[oB1 + j] } }
+        Float.gemm(transA: false, transB: true, m: N, n: H, k: In, alpha: 1, a: xs, lda: In, b: theta + oW1, ldb: In, beta: 1, c: &h, ldc: H)
+        for j in h.indices where !(h[j] > 0) { h[j] = 0 }
+        for i in 0..<N { for e in 0..<E { y[i * E + e] = theta[oB2 + e] } }
+        Float.gemm(transA: false, transB: true, m: N, n: E, k: H, alpha: 1, a: h, lda: H, b: theta + oW2, ldb: H, beta: 1, c: &y, ldc: E)
+        for i in 0..<N {
+            var ss: Float = 0
+            for e in 0..<E { ss += y[i * E + e] * y[i * E + e] }
+            let n = ss.squareRoot()
+            for e in 0..<E { y[i * E + e] /= n }
+        }
+        return y
+    }
+
+    /// Accuracy and angles on `inputs` with `labels` (the training set in the benchmarks).
+    public func evaluate(_ inputs: Tensor, labels: [Int]) -> EmbeddingStats {
+        let (N, E, C) = (inputs.shape[0], embedding, classes)
+        let y = embeddings(inputs)
+        var kern = kernel
+        if head != .softmax {  // cosine to the unit columns
+            for c in 0..<C {
+                var ss: Float = 0
+                for e in 0..<E { ss += kern[e * C + c] * kern[e * C + c] }
+                for e in 0..<E { kern[e * C + c] /= ss.squareRoot() }
+            }
+        }
+        // scores = y K (+ bias), (N, C), by GEMM
+        var scores = [Float](repeating: 0, count: N * C)
+        let b = bias
+        if !b.isEmpty { for i in 0..<N { for c in 0..<C { scores[i * C + c] = b[c] } } }
+        Float.gemm(transA: false, transB: false, m: N, n: C, k: E, alpha: 1, a: y, lda: E, b: kern, ldb: C,
+                   beta: b.isEmpty ? 0 : 1, c: &scores, ldc: C)
+        var correct = 0
+        for i in 0..<N {
+            var best = 0, bestScore = -Float.infinity
+            for c in 0..<C where scores[i * C + c] > bestScore { bestScore = scores[i * C + c]; best = c }
+            if best == labels[i] { correct += 1 }
+        }
+        return Self.angleStats(y, labels: labels, dim: E, classes: C, correct: correct)
+    }
+
+    static func angleStats(_ y: [Float], labels: [Int], dim E: Int, classes C: Int, correct: Int) -> EmbeddingStats {
+        let N = labels.count
+        var centres = [Double](repeating: 0, count: C * E)
+        for i in 0..<N { for e in 0..<E { centres[labels[i] * E + e] += Double(y[i * E + e]) } }
+        for c in 0..<C {
+            let n = (0..<E).reduce(0.0) { $0 + centres[c * E + $1] * centres[c * E + $1] }.squareRoot()
+            if n > 0 { for e in 0..<E { centres[c * E + e] /= n } }
+        }
+        func angle(_ cosine: Double) -> Double { acos(Swift.min(Swift.max(cosine, -1), 1)) * 180 / .pi }
+        var intra = 0.0
+        for i in 0..<N {
+            var d = 0.0
+            for e in 0..<E { d += Double(y[i * E + e]) * centres[labels[i] * E + e] }
+            intra += angle(d)
+        }
+        var minInter = Double.infinity
+        for a in 0..<C {
+            for b in (a + 1)..<max(C, a + 1) {
+                var d = 0.0
+                for e in 0..<E { d += centres[a * E + e] * centres[b * E + e] }
+                minInter = Swift.min(minInter, angle(d))
+            }
+        }
+        return EmbeddingStats(accuracy: Double(correct) / Double(N), meanIntraClassAngle: intra / Double(N),
+                              minInterCenterAngle: minInter)
+    }
+}

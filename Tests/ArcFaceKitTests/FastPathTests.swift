@@ -1,0 +1,138 @@
+// The fused fast paths (FastArcFaceHead.swift, FastTrainer.swift) against the plain composed ops
+// with autograd: same values and gradients, one and two SGD steps, to float32 rounding.
+
+import Foundation
+import Testing
+@testable import ArcFaceKit
+
+@Suite struct FastPathTests {
+    static func maxRelDiff(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count)
+        let scale = max(a.map { abs($0) }.max() ?? 0, 1e-6)
+        return zip(a, b).map { abs($0 - $1) }.max()! / scale
+    }
+
+    @Test func fastExpIsWithinAFewUlpOfExp() {
+        var worst: Float = 0
+        var x: Float = -87
+        while x < 88 {
+            let v = fastExp(VF(repeating: x))[0]
+            let ref = Float(Foundation.exp(Double(x)))
+            worst = max(worst, abs(v - ref) / ref)
+            x += 0.0137
+        }
+        #expect(worst < 4e-7)
+        #expect(fastExp(VF(repeating: -200))[0] == 0 && fastExp(VF(repeating: -87.5))[0] == 0)
+    }
+
+    /// A batch with targets in both branches (margin and cosface fallback), labels at the row ends,
+    /// and C not a multiple of 16 (the vector loops' tails).
+    static func headBatch(B: Int, E: Int, C: Int, seed: Int) -> (emb: Tensor, kernel: Tensor, label: [Int]) {
+        let gen = Generator(seed: seed)
+        let kernel = Tensor.zeros(E, C).uniform_(-1, 1, generator: gen)
+        let emb = l2_norm(Tensor.zeros(B, E).normal_(generator: gen), axis: 1)
+        var label = (0..<B).map { ($0 * 7 + 3) % C }
+        label[1] = 0
+        label[2] = C - 1
+        // Row 0 points away from its class: the fallback branch.
+        let col = l2_norm(kernel, axis: 0).select(dim: 1, index: label[0])
+        for e in 0..<E { emb[0, e] = -col[e] * 0.999 }
+        // Row 3 points nearly at its class: cosine 0.99 (closer to 1, sin theta loses float32 digits in every implementation).
+        let col3 = l2_norm(kernel, axis: 0).select(dim: 1, index: label[3])
+        for e in 0..<E { emb[3, e] = col3[e] * 0.99 }
+        return (emb, kernel, label)
+    }
+
+    @Test(arguments: [(16, 32, 50, 1), (16, 32, 50, 2), (5, 3, 7, 1), (12, 8, 333, 2)])
+    func theFastHeadAgreesWithTheComposedOps(_ sizes: (Int, Int, Int, Int)) {
+        let (B, E, C, threads) = sizes
+        let (emb, kernel, label) = Self.headBatch(B: B, E: E, C: C, seed: B + C)
+        // Reference: the composed ops in Float64 on the same values.
+        let e64 = DoubleTensor(shape: [B, E], scalars: emb.scalars.map(Double.init)).requiresGrad_()
+        let k64 = DoubleTensor(shape: [E, C], scalars: kernel.scalars.map(Double.init)).requiresGrad_()
+        let ref = crossEntropy(arcFaceLogits(embeddings: e64, kernel: k64, label: label, s: 64, m: 0.5), label)
+        ref.backward()
+        // The composed ops in Float32.
+        let (e1, k1) = (emb.clone().requiresGrad_(), kernel.clone().requiresGrad_())
+        let composed = crossEntropy(arcFaceLogits(embeddings: e1, kernel: k1, label: label, s: 64, m: 0.5), label)
+        composed.backward()
+
+        let head = FastArcFaceHead(batch: B, embedding: E, classes: C, s: 64, m: 0.5, threads: threads)
+        var dE = [Float](repeating: .nan, count: B * E), dK = [Float](repeating: .nan, count: E * C)
+        for _ in 0..<2 {  // twice: the reused buffers must not leak state from one step into the next
+            let loss = head.forwardBackward(embeddings: emb.scalars, kernel: kernel.scalars, labels: label, dEmbeddings: &dE, dKernel: &dK)
+            #expect(abs(Double(loss) - ref.item()) <= 2e-5 * abs(ref.item()))
+            #expect(abs(loss - composed.item()) <= 2e-5 * abs(composed.item()))
+            #expect(head.forward(embeddings: emb.scalars, kernel: kernel.scalars, labels: label) == loss)
+            let refE = e64.grad!.scalars.map(Float.init), refK = k64.grad!.scalars.map(Float.init)
+            #expect(Self.maxRelDiff(refE, dE) < 1e-4, "d emb vs float64")
+            #expect(Self.maxRelDiff(refK, dK) < 1e-4, "d kernel vs float64")
+            #expect(Self.maxRelDiff(e1.grad!.scalars, dE) < 1e-4, "d emb vs float32 composed")
+            #expect(Self.maxRelDiff(k1.grad!.scalars, dK) < 1e-4, "d kernel vs float32 composed")
+        }
+    }
+
+    @Test func theFastHeadAgreesWithArcFaceCrossEntropy() {
+        let (emb, kernel, label) = Self.headBatch(B: 9, E: 16, C: 40, seed: 5)
+        let (e, k) = (emb.clone().requiresGrad_(), kernel.clone().requiresGrad_())
+        let fused = arcFaceCrossEntropy(embeddings: e, kernel: k, label: label, s: 30, m: 0.3)
+        fused.backward()
+        let head = FastArcFaceHead(batch: 9, embedding: 16, classes: 40, s: 30, m: 0.3)
+        var dE = [Float](repeating: 0, count: 9 * 16), dK = [Float](repeating: 0, count: 16 * 40)
+        let loss = head.forwardBackward(embeddings: emb.scalars, kernel: kernel.scalars, labels: label, dEmbeddings: &dE, dKernel: &dK)
+        #expect(abs(loss - fused.item()) <= 1e-5 * abs(fused.item()))
+        #expect(Self.maxRelDiff(e.grad!.scalars, dE) < 1e-4)
+        #expect(Self.maxRelDiff(k.grad!.scalars, dK) < 1e-4)
+    }
+
+    /// The composed path's training step (as ToyTrainingTests' trainToy) next to the fused trainer,
+    /// from the same weights on the same batches.
+    @Test(arguments: [true, false])
+    func oneAndTwoStepsOfTheFusedTrainerEqualTheComposedSteps(_ arcFace: Bool) {
+        let gen = Generator(seed: 11)
+        let (B, In, H, E, C) = (16, 8, 24, 4, 6)
+        let l1 = Linear(In, H, generator: gen), l2 = Linear(H, E, generator: gen)
+        let arc = ArcFace(embeddingSize: E, classnum: C, s: 16, m: 0.5, generator: gen)
+        let soft = SoftmaxHead(embeddingSize: E, classnum: C, generator: gen)
+        let trainer = arcFace
+            ? FastMLPTrainer(layer1: l1, layer2: l2, arcFace: arc, batch: B, lr: 0.1)
+            : FastMLPTrainer(layer1: l1, layer2: l2, softmax: soft, batch: B, lr: 0.1)
+        let model = Sequential(l1, ReLU(), l2, L2Norm(axis: 1))
+        let headParams = arcFace ? arc.parameters() : soft.parameters()
+        let optimizer = SGD(model.parameters() + headParams, lr: 0.1, momentum: 0.9, weightDecay: 5e-4)
+        for stepIndex in 0..<2 {
+            let inputs = Tensor.zeros(B, In).normal_(generator: gen)
+            let labels = (0..<B).map { ($0 + stepIndex) % C }
+            optimizer.zeroGrad()
+            let emb = model(inputs)
+            let loss = crossEntropy(arcFace ? arc(emb, labels) : soft(emb), labels)
+            loss.backward()
+            optimizer.step()
+            let fastLoss = trainer.step(inputs: inputs.scalars, labels: labels)
+            #expect(abs(fastLoss - loss.item()) <= 1e-5 * max(1, abs(loss.item())), "step \(stepIndex)")
+            let pairs: [([Float], [Float], String)] = [
+                (l1.weight.scalars, trainer.w1, "w1"), (l1.bias!.scalars, trainer.b1, "b1"),
+                (l2.weight.scalars, trainer.w2, "w2"), (l2.bias!.scalars, trainer.b2, "b2"),
+                ((arcFace ? arc.kernel : soft.kernel).scalars, trainer.kernel, "kernel"),
+            ] + (arcFace ? [] : [(soft.bias.scalars, trainer.bias, "bias")])
+            for (plain, fast, name) in pairs {
+                let diff = zip(plain, fast).map { abs($0 - $1) }.max()!
+                #expect(diff < 2e-6, "\(name) after step \(stepIndex): \(diff)")
+            }
+        }
+    }
+
+    @Test func theFusedTrainerLearnsTheToyClusters() {
+        let gen = Generator(seed: 0)
+        let data = ToyClusters(identities: 8, samplesPerIdentity: 64, dim: 32, centerScale: 2, generator: gen)
+        let trainer = FastMLPTrainer(layer1: Linear(32, 128, generator: gen), layer2: Linear(128, 2, generator: gen),
+                                     arcFace: ArcFace(embeddingSize: 2, classnum: 8, s: 16, m: 0.5, generator: gen),
+                                     batch: 64, lr: 0.1)
+        let run = trainer.train(data, epochs: 20, milestones: [12, 16], generator: gen)
+        #expect(run.steps == 20 * 8)
+        #expect(run.epochLosses.last! < run.epochLosses.first! * 0.5)
+        let stats = trainer.evaluate(data.inputs, labels: data.labels)
+        #expect(stats.accuracy > 0.9)
+        #expect(stats.minInterCenterAngle > 10)
+    }
+}
