@@ -49,44 +49,24 @@ final class ReplProcess {
         _ = fcntl(outFDs[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(commandFDs[1], F_SETFD, FD_CLOEXEC)
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outFDs[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, outFDs[1], 2)
-        posix_spawn_file_actions_adddup2(&actions, commandFDs[0], 3)
-        posix_spawn_file_actions_addclose(&actions, outFDs[1])
-        posix_spawn_file_actions_addclose(&actions, commandFDs[0])
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Its own process group: Ctrl-C on the terminal reaches the REPL only, which decides what to stop.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var noSignals = sigset_t(); sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t(); sigemptyset(&defaults)
-        for s in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT] { sigaddset(&defaults, s) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-
         var env = ProcessInfo.processInfo.environment
         env["ARCFACE_LESSON_NONCE"] = nonce
         env["ARCFACE_REPL_FD"] = "3"
         env["SWIFT_BACKTRACE"] = "enable=no"
         for (k, v) in extra { env[k] = v }
-        let argv = [strdup(binary)] + [nil]
-        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, binary, &actions, &attributes, argv, envp)
+        // Its own process group: Ctrl-C on the terminal reaches the REPL only, which decides what to stop.
+        let pid: pid_t
+        do {
+            pid = try Subprocess.spawn([binary], environment: env.map { "\($0.key)=\($0.value)" },
+                                       dup: [(outFDs[1], 1), (outFDs[1], 2), (commandFDs[0], 3)],
+                                       close: [outFDs[1], commandFDs[0]])
+        } catch {
+            close(outFDs[1]); close(commandFDs[0])
+            close(outFDs[0]); close(commandFDs[1])
+            throw error
+        }
         close(outFDs[1])
         close(commandFDs[0])
-        guard rc == 0 else {
-            close(outFDs[0]); close(commandFDs[1])
-            throw EnvironmentError("cannot run \(binary): \(String(cString: strerror(rc)))")
-        }
         group = pid
         live = pid
         output = outFDs[0]

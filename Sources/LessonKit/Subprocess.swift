@@ -30,39 +30,17 @@ enum Subprocess {
         guard pipe(&fds) == 0 else { throw EnvironmentError("cannot create a pipe: \(String(cString: strerror(errno)))") }
         let (readEnd, writeEnd) = (fds[0], fds[1])
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
-        posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
-        posix_spawn_file_actions_addclose(&actions, readEnd)
-        posix_spawn_file_actions_addclose(&actions, writeEnd)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var noSignals = sigset_t(); sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t(); sigemptyset(&defaults)
-        for s in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT] { sigaddset(&defaults, s) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-
         let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }.sorted()
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = env.map { strdup($0) } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-
         let start = DispatchTime.now().uptimeNanoseconds
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
-        close(writeEnd)
-        guard rc == 0 else {
+        let pid: pid_t
+        do {
+            pid = try spawn(arguments, environment: env, stdinNull: true, dup: [(writeEnd, 1), (writeEnd, 2)], close: [readEnd, writeEnd])
+        } catch {
             close(readEnd)
-            throw EnvironmentError("cannot run \(arguments[0]): \(String(cString: strerror(rc)))")
+            close(writeEnd)
+            throw error
         }
+        close(writeEnd)
 
         var output = Data()
         var killedFor: ProcessResult.Termination?
@@ -104,6 +82,38 @@ enum Subprocess {
             termination = .exited((status >> 8) & 0xff)
         }
         return ProcessResult(termination: termination, output: output, seconds: seconds)
+    }
+
+    /// posix_spawn in a new process group (so that everything the child forks can be killed at
+    /// once) with default signal handling, stdin from /dev/null, `dup` mapping (source, target)
+    /// descriptors and `close` closed in the child. `environment` holds `KEY=VALUE` strings.
+    static func spawn(_ arguments: [String], environment: [String], stdinNull: Bool = true,
+                      dup: [(Int32, Int32)], close: [Int32]) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if stdinNull { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
+        for (source, target) in dup { posix_spawn_file_actions_adddup2(&actions, source, target) }
+        for fd in Set(close) { posix_spawn_file_actions_addclose(&actions, fd) }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var noSignals = sigset_t(); sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t(); sigemptyset(&defaults)
+        for s in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+        guard rc == 0 else { throw EnvironmentError("cannot run \(arguments[0]): \(String(cString: strerror(rc)))") }
+        return pid
     }
 
     /// Finds an executable on PATH.
