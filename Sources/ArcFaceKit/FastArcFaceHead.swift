@@ -2,11 +2,14 @@
 // buffers reused across steps. Same maths as `arcFaceCrossEntropy` (Heads.swift) and the composed
 // `crossEntropy(arcFaceLogits(...), label)`; FastPathTests.swift checks the agreement.
 //
-// Per step: one pass over the kernel for the column norms, GEMM 1 (emb @ kernel, un-normalised),
-// one fused pass per row (divide by the column norm, clamp, margin on the target, softmax, loss,
-// dL/dcos / n written over the GEMM output, the column dot products for the norm's gradient),
-// GEMM 2 (d emb), GEMM 3 (d kernel) and one correction pass over d kernel. Element-wise passes are
-// split over `threads` worker threads (Dispatch); the GEMMs use OpenBLAS's own threads.
+// Per step, in three stages. A: for each block of columns (classes), the block's norms (which
+// bring the kernel block into cache) and GEMM 1 on it (emb @ kernel[:, block], un-normalised).
+// B: one fused pass per row (divide by the column norm, clamp, margin on the target, softmax,
+// loss, dL/dcos / n written over the GEMM output, the column dot products for the norm's
+// gradient). C: for each block, GEMM 2 (a partial d emb), the norm's term of d kernel (the block
+// in cache again) and GEMM 3 adding onto it. A and C split the columns, B the rows, over
+// `threads` threads (Dispatch); OpenBLAS runs single-threaded inside them, so that its own
+// workers, which spin after each GEMM, never compete with the element-wise passes.
 
 import CBLAS
 import Dispatch
@@ -99,11 +102,26 @@ public final class FastArcFaceHead {
     /// Per thread: one row of exp values (C) and the column dot products sum_i g_ic cos_ic (C).
     let rowExp: UnsafeMutablePointer<Float>
     let colDot: UnsafeMutablePointer<Float>
+    /// d emb partial sums of threads 1... (B, E) each.
+    let dEmbPartial: UnsafeMutablePointer<Float>
+    /// Columns per block in the column-split stages: a block of the kernel (E x blockColumns)
+    /// stays in cache between the two passes that read it.
+    public let blockColumns: Int
     let maxThreads = 2
     /// Per-row loss, so that threads never share an accumulator.
     var rowLoss: [Double]
+    /// When non-nil, seconds spent per stage are added here (for `arcface-bench --stages`).
+    public var stageSeconds: [String: Double]? = nil
+    @inline(__always) func stage<T>(_ name: String, _ body: () -> T) -> T {
+        guard stageSeconds != nil else { return body() }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let r = body()
+        stageSeconds![name, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        return r
+    }
 
-    public init(batch: Int, embedding: Int, classes: Int, s: Float, m: Float, easyMargin: Bool = false, threads: Int = 1) {
+    public init(batch: Int, embedding: Int, classes: Int, s: Float, m: Float, easyMargin: Bool = false, threads: Int = 1,
+                blockColumns: Int? = nil) {
         precondition(batch > 0 && embedding > 0 && classes > 0, "FastArcFaceHead: sizes must be positive")
         (self.batch, self.embedding, self.classes, self.easyMargin, self.threads) = (batch, embedding, classes, easyMargin, threads)
         constants = ArcFaceConstants(s: s, m: m)
@@ -116,10 +134,16 @@ public final class FastArcFaceHead {
         colDot.initialize(repeating: 0, count: maxThreads * classes)
         invNorm.initialize(repeating: 0, count: classes)
         rowLoss = [Double](repeating: 0, count: batch)
+        dEmbPartial = .allocate(capacity: (maxThreads - 1) * batch * embedding)
+        dEmbPartial.initialize(repeating: 0, count: (maxThreads - 1) * batch * embedding)
+        // 512 Ki floats (2 MiB) of kernel per block, a multiple of the SIMD width: measured best
+        // of 128-2048 columns at E = 512 (`arcface-bench --stages --block-columns N`).
+        let cols = blockColumns ?? Swift.max(64, (1 << 19) / embedding)
+        self.blockColumns = Swift.max(vfLanes, cols / vfLanes * vfLanes)
     }
 
     deinit {
-        invNorm.deallocate(); work.deallocate(); rowExp.deallocate(); colDot.deallocate()
+        invNorm.deallocate(); work.deallocate(); rowExp.deallocate(); colDot.deallocate(); dEmbPartial.deallocate()
     }
 
     var parts: Int { max(1, min(threads, maxThreads)) }
@@ -172,30 +196,73 @@ public final class FastArcFaceHead {
 
     // MARK: - Passes
 
+    /// Runs `body(thread, columns)` on each thread's share of the classes, split at multiples of
+    /// the SIMD width, with OpenBLAS single-threaded inside: the head does its own threading, so
+    /// that OpenBLAS's workers, which spin after each GEMM, never compete with the element-wise
+    /// passes.
+    func columnShares(_ body: (Int, Range<Int>) -> Void) {
+        let C = classes, p = columnParts
+        parallelChunks(p, parts: p) { k, _ in
+            let lo = k == 0 ? 0 : (C * k / p) / vfLanes * vfLanes
+            let hi = k == p - 1 ? C : (C * (k + 1) / p) / vfLanes * vfLanes
+            body(k, lo..<hi)
+        }
+    }
+
+    /// Threads for the column-split stages: at most one per 64 columns.
+    var columnParts: Int { max(1, min(parts, classes / 64)) }
+
+    /// Calls body(lo, hi) for consecutive blocks of at most `blockColumns` columns of `range`.
+    @inline(__always)
+    func blocks(_ range: Range<Int>, _ body: (Int, Int) -> Void) {
+        var lo = range.lowerBound
+        while lo < range.upperBound {
+            let hi = Swift.min(range.upperBound, lo + blockColumns)
+            body(lo, hi)
+            lo = hi
+        }
+    }
+
+    /// Runs body with OpenBLAS at one thread (restored after).
+    func withSingleThreadedBLAS<T>(_ body: () -> T) -> T {
+        let saved = FastBLAS.threads
+        if saved != 1 { FastBLAS.setThreads(1) }
+        defer { if saved != 1 { FastBLAS.setThreads(saved) } }
+        return body()
+    }
+
     func run(_ emb: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ labels: [Int], backward: Bool) -> Float {
         let (B, E, C) = (batch, embedding, classes)
         precondition(labels.count == B, "FastArcFaceHead: \(labels.count) labels for a batch of \(B)")
         precondition(labels.allSatisfy { $0 >= 0 && $0 < C }, "FastArcFaceHead: a label is out of range 0..<\(C)")
-        columnNorms(w)
-        FastBLAS.sgemm(false, false, B, C, E, 1, emb, E, w, C, 0, work, C)
-        let parts = self.parts
-        if backward {
-            for k in 0..<parts { (colDot + k * C).update(repeating: 0, count: C) }
-        }
-        rowLoss.withUnsafeMutableBufferPointer { lossPtr in
-            let lp = lossPtr.baseAddress!
-            labels.withUnsafeBufferPointer { lab in
-                parallelChunks(B, parts: parts) { k, rows in
-                    for i in rows {
-                        lp[i] = fusedRow(i, lab[i], rowExp + k * C, backward ? colDot + k * C : nil)
+        // Stage A, per block of columns: the block's norms (which bring it into cache), then GEMM 1
+        // on it: work[:, block] = emb @ kernel[:, block], un-normalised.
+        let work = self.work
+        stage("norms+gemm1") {
+            withSingleThreadedBLAS {
+                columnShares { _, share in
+                    blocks(share) { lo, hi in
+                        columnNorms(w, lo, hi)
+                        FastBLAS.sgemm(false, false, B, hi - lo, E, 1, emb, E, w + lo, C, 0, work + lo, C)
                     }
                 }
             }
         }
-        if backward && parts > 1 {
-            for k in 1..<parts {
-                let src = colDot + k * C
-                for c in 0..<C { colDot[c] += src[c] }
+        // Stage B, per row (rows split over threads): the fused pass.
+        let parts = self.parts
+        if backward {
+            for k in 0..<parts { (colDot + k * C).update(repeating: 0, count: C) }
+        }
+        stage("fused") {
+            rowLoss.withUnsafeMutableBufferPointer { lossPtr in
+                let lp = lossPtr.baseAddress!
+                labels.withUnsafeBufferPointer { lab in
+                    parallelChunks(B, parts: parts) { k, rows in
+                        for i in rows {
+                            lp[i] = fusedRow(i, lab[i], rowExp + k * C, backward ? colDot + k * C : nil)
+                        }
+                    }
+                }
             }
         }
         var total = 0.0
@@ -203,31 +270,26 @@ public final class FastArcFaceHead {
         return Float(total / Double(B))
     }
 
-    /// invNorm[c] = 1 / sqrt(sum_e w[e, c]^2): rows streamed in order, columns split over threads.
-    func columnNorms(_ w: UnsafePointer<Float>) {
+    /// invNorm[c] = 1 / sqrt(sum_e w[e, c]^2) for c in lo..<hi, rows streamed in order.
+    @inline(__always)
+    func columnNorms(_ w: UnsafePointer<Float>, _ lo: Int, _ hi: Int) {
         let (E, C) = (embedding, classes)
         let inv = invNorm
-        let blocks = C / vfLanes
-        parallelChunks(blocks, parts: C >= 4096 ? parts : 1) { _, range in
-            let lo = range.lowerBound * vfLanes, hi = range.upperBound * vfLanes
-            inv.advanced(by: lo).update(repeating: 0, count: hi - lo)
-            for e in 0..<E {
-                let row = w + e * C
-                var c = lo
-                while c < hi {
-                    let v = load(row + c)
-                    store(load(inv + c) + v * v, inv + c)
-                    c += vfLanes
-                }
-            }
+        let vhi = lo + (hi - lo) / vfLanes * vfLanes
+        inv.advanced(by: lo).update(repeating: 0, count: hi - lo)
+        for e in 0..<E {
+            let row = w + e * C
             var c = lo
-            while c < hi { store(1 / load(inv + c).squareRoot(), inv + c); c += vfLanes }
+            while c < vhi {
+                let v = load(row + c)
+                store(load(inv + c) + v * v, inv + c)
+                c += vfLanes
+            }
+            while c < hi { inv[c] += row[c] * row[c]; c += 1 }
         }
-        for c in (blocks * vfLanes)..<C {
-            var acc: Float = 0
-            for e in 0..<E { acc += w[e * C + c] * w[e * C + c] }
-            inv[c] = 1 / acc.squareRoot()
-        }
+        var c = lo
+        while c < vhi { store(1 / load(inv + c).squareRoot(), inv + c); c += vfLanes }
+        while c < hi { inv[c] = 1 / inv[c].squareRoot(); c += 1 }
     }
 
     /// Pass 1 on [lo, hi): x = raw / n written back; returns the largest x.
@@ -329,27 +391,50 @@ public final class FastArcFaceHead {
         return loss
     }
 
-    /// d emb = G @ kernel^T; d kernel = emb^T @ G - kernel * (colDot / n) per column, where G is
-    /// dL/dcos / n (in `work`). The second term is written first and GEMM 3 adds onto it (beta = 1),
-    /// one pass less over d kernel than correcting afterwards.
+    /// Stage C, per block of columns (columns split over threads): d emb += G[:, block] @
+    /// kernel[:, block]^T (each thread into its own partial sum), then d kernel[:, block] =
+    /// kernel[:, block] * (-colDot / n) (the norm's gradient; the block is still in cache) and GEMM 3
+    /// adds emb^T @ G[:, block] onto it. G is dL/dcos / n (in `work`).
     func backward(_ emb: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                   _ dEmb: UnsafeMutablePointer<Float>, _ dK: UnsafeMutablePointer<Float>) {
         let (B, E, C) = (batch, embedding, classes)
-        FastBLAS.sgemm(false, true, B, E, C, 1, work, C, w, C, 0, dEmb, E)
-        // d[c] = -colDot[c] / n_c; dK[e, c] = w[e, c] * d[c]
-        for c in 0..<C { colDot[c] *= -invNorm[c] }
-        let d = colDot
-        parallelChunks(E, parts: C * E >= 1 << 16 ? parts : 1) { _, rows in
-            for e in rows {
-                let wr = w + e * C, dr = dK + e * C
-                var c = 0
-                while c + vfLanes <= C {
-                    store(load(wr + c) * load(d + c), dr + c)
-                    c += vfLanes
+        let (work, colDot, invNorm, rowParts) = (self.work, self.colDot, self.invNorm, self.parts)
+        let partial = dEmbPartial
+        stage("gemm2+dK") {
+            withSingleThreadedBLAS {
+                columnShares { k, share in
+                    let out = k == 0 ? dEmb : partial + (k - 1) * B * E
+                    var first = true
+                    blocks(share) { lo, hi in
+                        FastBLAS.sgemm(false, true, B, E, hi - lo, 1, work + lo, C, w + lo, C, first ? 0 : 1, out, E)
+                        first = false
+                        // d[c] = -(sum of the threads' colDot[c]) / n_c, kept in thread 0's colDot.
+                        for r in 1..<rowParts {
+                            let src = colDot + r * C
+                            for c in lo..<hi { colDot[c] += src[c] }
+                        }
+                        for c in lo..<hi { colDot[c] *= -invNorm[c] }
+                        let d = colDot
+                        let vhi = lo + (hi - lo) / vfLanes * vfLanes
+                        for e in 0..<E {
+                            let wr = w + e * C, dr = dK + e * C
+                            var c = lo
+                            while c < vhi { store(load(wr + c) * load(d + c), dr + c); c += vfLanes }
+                            while c < hi { dr[c] = wr[c] * d[c]; c += 1 }
+                        }
+                        FastBLAS.sgemm(true, false, E, hi - lo, B, 1, emb, E, work + lo, C, 1, dK + lo, C)
+                    }
                 }
-                while c < C { dr[c] = wr[c] * d[c]; c += 1 }
             }
         }
-        FastBLAS.sgemm(true, false, E, C, B, 1, emb, E, work, C, 1, dK, C)
+        // Sum the other threads' partial d emb into thread 0's.
+        let p = columnParts
+        if p > 1 {
+            let n = B * E
+            for k in 1..<p {
+                let src = partial + (k - 1) * n
+                for j in 0..<n { dEmb[j] += src[j] }
+            }
+        }
     }
 }

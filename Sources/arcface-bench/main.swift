@@ -29,6 +29,8 @@ struct Options {
     var composed = true
     var seed = 0
     var headThreads: Int? = nil
+    var stages = false
+    var blockColumns: Int? = nil
 }
 
 func parseOptions() -> Options {
@@ -48,6 +50,8 @@ func parseOptions() -> Options {
         case "--no-composed": o.composed = false
         case "--seed": o.seed = Int(value(a)) ?? 0
         case "--head-threads": o.headThreads = Int(value(a))
+        case "--stages": o.stages = true
+        case "--block-columns": o.blockColumns = Int(value(a))
         case "-h", "--help":
             print("usage: arcface-bench [--only H1,H1L,T1,T2] [--threads 1,2] [--repeat N] [--train-repeat N] [--json] [--no-composed] [--seed N] [--head-threads N]")
             exit(0)
@@ -112,7 +116,8 @@ func headRows(classes C: Int, name: String, threads: Int, options o: Options, fo
     let emb = l2_norm(Tensor.randn([B, E], generator: gen), axis: 1).scalars
     let labels = (0..<B).map { _ in Int(gen.nextUInt64() % UInt64(C)) }
     FastBLAS.setThreads(threads)
-    let head = FastArcFaceHead(batch: B, embedding: E, classes: C, s: 64, m: 0.5, threads: o.headThreads ?? threads)
+    let head = FastArcFaceHead(batch: B, embedding: E, classes: C, s: 64, m: 0.5, threads: o.headThreads ?? threads,
+                               blockColumns: o.blockColumns)
     var dE = [Float](repeating: 0, count: B * E), dK = [Float](repeating: 0, count: E * C)
     var rows: [Row] = []
     let shape = "B=\(B) E=\(E) C=\(C)"
@@ -129,6 +134,16 @@ func headRows(classes C: Int, name: String, threads: Int, options o: Options, fo
                         _ = head.forwardBackward(embeddings: ep, kernel: wp, labels: labels, dEmbeddings: dep, dKernel: dkp)
                     }
                     rows.append(Row(id: "\(name)/fwdbwd/t\(threads)", label: "\(name) forward+backward, \(shape)", threads: threads, ms: t * 1e3))
+                    if o.stages {
+                        head.stageSeconds = [:]
+                        let n = 10
+                        for _ in 0..<n { _ = head.forwardBackward(embeddings: ep, kernel: wp, labels: labels, dEmbeddings: dep, dKernel: dkp) }
+                        let st = head.stageSeconds!
+                        head.stageSeconds = nil
+                        let order = ["norms+gemm1", "fused", "gemm2+dK"]
+                        let text = order.compactMap { k in st[k].map { String(format: "%@ %.2f", k, $0 / Double(n) * 1e3) } }.joined(separator: ", ")
+                        rows.append(Row(id: "\(name)/stages/t\(threads)", label: "\(name) forward+backward stages (ms)", threads: threads, note: text))
+                    }
                     let g = time(repeats: o.repeats) { head.gemmsOnly(embeddings: ep, kernel: wp, dEmbeddings: dep, dKernel: dkp) }
                     let gflops = 3 * 2 * Double(B * E * C) / g / 1e9
                     rows.append(Row(id: "\(name)/gemm3/t\(threads)", label: "\(name) the 3 GEMMs alone (OpenBLAS)", threads: threads,

@@ -43,9 +43,12 @@ import Testing
         return (emb, kernel, label)
     }
 
-    @Test(arguments: [(16, 32, 50, 1), (16, 32, 50, 2), (5, 3, 7, 1), (12, 8, 333, 2)])
-    func theFastHeadAgreesWithTheComposedOps(_ sizes: (Int, Int, Int, Int)) {
-        let (B, E, C, threads) = sizes
+    /// (B, E, C, threads, columns per block): the last two cases split the classes over two
+    /// threads in blocks of 16 and 24 columns with ragged ends (333 and 150 are not multiples of 8).
+    @Test(arguments: [(16, 32, 50, 1, nil), (16, 32, 50, 2, nil), (5, 3, 7, 1, nil), (12, 8, 333, 2, nil),
+                      (12, 8, 333, 2, 16), (7, 5, 150, 1, 24), (9, 6, 150, 2, 24)] as [(Int, Int, Int, Int, Int?)])
+    func theFastHeadAgreesWithTheComposedOps(_ sizes: (Int, Int, Int, Int, Int?)) {
+        let (B, E, C, threads, blockColumns) = sizes
         let (emb, kernel, label) = Self.headBatch(B: B, E: E, C: C, seed: B + C)
         // Reference: the composed ops in Float64 on the same values.
         let e64 = DoubleTensor(shape: [B, E], scalars: emb.scalars.map(Double.init)).requiresGrad_()
@@ -57,7 +60,7 @@ import Testing
         let composed = crossEntropy(arcFaceLogits(embeddings: e1, kernel: k1, label: label, s: 64, m: 0.5), label)
         composed.backward()
 
-        let head = FastArcFaceHead(batch: B, embedding: E, classes: C, s: 64, m: 0.5, threads: threads)
+        let head = FastArcFaceHead(batch: B, embedding: E, classes: C, s: 64, m: 0.5, threads: threads, blockColumns: blockColumns)
         var dE = [Float](repeating: .nan, count: B * E), dK = [Float](repeating: .nan, count: E * C)
         for _ in 0..<2 {  // twice: the reused buffers must not leak state from one step into the next
             let loss = head.forwardBackward(embeddings: emb.scalars, kernel: kernel.scalars, labels: label, dEmbeddings: &dE, dKernel: &dK)
