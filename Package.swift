@@ -24,8 +24,11 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // libedit (Debian libedit-dev): line editing and history for `arcface-lessons repl`.
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // The fast paths' element-wise kernels, compiled for AVX-512, AVX2 and baseline x86-64 and
+        // picked at load time. Always optimised: the vector code is what is being tested.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2", "-Wno-psabi"])]),
         // The numeric library lesson cells use, plus the small runtime they report rich results through.
-        .target(name: "ArcFaceKit", dependencies: ["CBLAS"]),
+        .target(name: "ArcFaceKit", dependencies: ["CBLAS", "CKernels"]),
         // Evaluates PyTorch-written reference files (the parity format) with ArcFaceKit.
         .target(name: "Parity", dependencies: ["ArcFaceKit"]),
         // The pipeline: load -> parse -> execute -> verify -> render. All logic lives here.

@@ -12,6 +12,7 @@
 // workers, which spin after each GEMM, never compete with the element-wise passes.
 
 import CBLAS
+import CKernels
 import Dispatch
 
 /// OpenBLAS's thread count (`openblas_set_num_threads`), process wide.
@@ -23,6 +24,12 @@ public enum FastBLAS {
     /// (SSE3, about 4x slower sgemm); `OPENBLAS_CORETYPE=SkylakeX` in the environment, set before
     /// the process starts, selects the AVX-512 kernels.
     public static var coreName: String { String(cString: openblas_get_corename()) }
+    /// The instruction set of the fast paths' element-wise kernels (CKernels): "avx512", "avx2"
+    /// or "baseline", the best this CPU has.
+    public static var kernelISA: String { String(cString: afk_kernel_isa()) }
+    /// Runs the element-wise kernels with another instruction set (tests); false if the CPU lacks it.
+    @discardableResult
+    public static func useKernelISA(_ name: String) -> Bool { afk_use_isa(name) != 0 }
 
     /// Row-major sgemm: C = alpha op(A) op(B) + beta C.
     @inline(__always)
@@ -45,28 +52,6 @@ let vfLanes = 8
 @inline(__always) func vmax(_ a: VF, _ b: VF) -> VF { a.replacing(with: b, where: b .> a) }
 @inline(__always) func load(_ p: UnsafePointer<Float>) -> VF { UnsafeRawPointer(p).loadUnaligned(as: VF.self) }
 @inline(__always) func store(_ v: VF, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: VF.self) }
-
-/// exp on 16 lanes (Cephes expf polynomial, about 1 ulp); inputs below -87 give about 1e-38
-/// instead of 0, which no sum here can notice.
-@inline(__always)
-func fastExp(_ x0: VF) -> VF {
-    let x = vmin(vmax(x0, VF(repeating: -87)), VF(repeating: 88))
-    let magic = VF(repeating: 12582912)  // 1.5 * 2^23: adding it rounds to an integer
-    let t = x * 1.44269504088896341 + magic
-    let n = t - magic
-    var r = x - n * 0.693359375
-    r = r + n * 2.12194440e-4
-    var p = VF(repeating: 1.9875691500e-4)
-    p = p * r + 1.3981999507e-3
-    p = p * r + 8.3334519073e-3
-    p = p * r + 4.1665795894e-2
-    p = p * r + 1.6666665459e-1
-    p = p * r + 5.0000001201e-1
-    p = p * (r * r) + r + 1
-    let ni = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
-    let scale = unsafeBitCast((ni &+ 127) &<< 23, to: VF.self)
-    return (p * scale).replacing(with: 0, where: x0 .< VF(repeating: -87))
-}
 
 /// Runs body(chunk, range) over `0..<n` split into `parts` contiguous ranges, in parallel when parts > 1.
 @inline(__always)
@@ -292,67 +277,6 @@ public final class FastArcFaceHead {
         while c < hi { inv[c] = 1 / inv[c].squareRoot(); c += 1 }
     }
 
-    /// Pass 1 on [lo, hi): x = raw / n written back; returns the largest x.
-    @inline(__always)
-    static func cosines(_ row: UnsafeMutablePointer<Float>, _ inv: UnsafePointer<Float>, _ lo: Int, _ hi: Int) -> Float {
-        var m = VF(repeating: -.infinity)
-        var sm: Float = -.infinity
-        var c = lo
-        while c + vfLanes <= hi {
-            let x = load(row + c) * load(inv + c)
-            store(x, row + c)
-            m = vmax(m, x)
-            c += vfLanes
-        }
-        while c < hi { let x = row[c] * inv[c]; row[c] = x; sm = Swift.max(sm, x); c += 1 }
-        return Swift.max(m.max(), sm)
-    }
-
-    /// Pass 2 on [lo, hi): ex = exp(s clamp(x) - zmax); returns their sum.
-    @inline(__always)
-    static func exps(_ row: UnsafePointer<Float>, _ ex: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int, s: Float, zmax: Float) -> Float {
-        var acc = VF()
-        var sacc: Float = 0
-        let vs = VF(repeating: s), vz = VF(repeating: zmax), lo1 = VF(repeating: -1), hi1 = VF(repeating: 1)
-        var c = lo
-        while c + vfLanes <= hi {
-            let e = fastExp(vmin(vmax(load(row + c), lo1), hi1) * vs - vz)
-            store(e, ex + c)
-            acc += e
-            c += vfLanes
-        }
-        while c < hi {
-            let z = s * Swift.min(Swift.max(row[c], -1), 1) - zmax
-            let e = z < -87 ? 0 : Float.exp(z)
-            ex[c] = e
-            sacc += e
-            c += 1
-        }
-        return acc.sum() + sacc
-    }
-
-    /// Pass 3 on [lo, hi): g = ex * scale / n (0 where x is outside (-1, 1)) over the row; colDot += g x.
-    @inline(__always)
-    static func gradients(_ row: UnsafeMutablePointer<Float>, _ ex: UnsafePointer<Float>, _ inv: UnsafePointer<Float>,
-                          _ colDot: UnsafeMutablePointer<Float>, _ lo: Int, _ hi: Int, scale: Float) {
-        let vscale = VF(repeating: scale), lo1 = VF(repeating: -1), hi1 = VF(repeating: 1), zero = VF()
-        var c = lo
-        while c + vfLanes <= hi {
-            let x = load(row + c)
-            let g = (load(ex + c) * vscale * load(inv + c)).replacing(with: zero, where: (x .<= lo1) .| (x .>= hi1))
-            store(g, row + c)
-            store(load(colDot + c) + g * x, colDot + c)
-            c += vfLanes
-        }
-        while c < hi {
-            let x = row[c]
-            let g: Float = x > -1 && x < 1 ? ex[c] * scale * inv[c] : 0
-            row[c] = g
-            colDot[c] += g * x
-            c += 1
-        }
-    }
-
     /// One row: cosines = raw / n (stored), margin on the target, softmax, the row's loss, and
     /// (if colDot) g = dL/dcos / n written over the row and colDot[c] += g * cos.
     @inline(__always)
@@ -363,7 +287,7 @@ public final class FastArcFaceHead {
         let row = work + i * C
         let inv = invNorm
         // Pass 1: cosines, and the largest one outside the target column.
-        let maxRaw = Swift.max(Self.cosines(row, inv, 0, y), Self.cosines(row, inv, y + 1, C))
+        let maxRaw = Swift.max(afk_scale_max(row, inv, y), afk_scale_max(row + y + 1, inv + y + 1, C - y - 1))
         let xy = row[y] * inv[y]
         row[y] = xy
         let maxOther = Swift.min(Swift.max(maxRaw, -1), 1)
@@ -376,13 +300,13 @@ public final class FastArcFaceHead {
         let zmax = C > 1 ? Swift.max(s * maxOther, zt) : zt
         // Pass 2: exp(z - zmax) and its sum.
         let ey = zt - zmax < -87 ? 0 : Float.exp(zt - zmax)
-        let sum = Self.exps(row, ex, 0, y, s: s, zmax: zmax) + Self.exps(row, ex, y + 1, C, s: s, zmax: zmax) + ey
+        let sum = afk_exp_shift_sum(row, ex, y, s, zmax, 1) + afk_exp_shift_sum(row + y + 1, ex + y + 1, C - y - 1, s, zmax, 1) + ey
         let loss = Double(zmax + Float.log(sum) - zt)
         guard let colDot else { return loss }
         // Pass 3: g = s (p - onehot) / B, 0 outside the clamp, divided by n; colDot += g * cos.
         let scale = s / Float(batch) / sum
-        Self.gradients(row, ex, inv, colDot, 0, y, scale: scale)
-        Self.gradients(row, ex, inv, colDot, y + 1, C, scale: scale)
+        afk_arcface_gradients(row, ex, inv, colDot, y, scale)
+        afk_arcface_gradients(row + y + 1, ex + y + 1, inv + y + 1, colDot + y + 1, C - y - 1, scale)
         let dt: Float = useMargin ? k.cos_m + k.sin_m * t / sinT : 1
         let py = ey / sum
         let gy: Float = xy > -1 && xy < 1 ? s * (py - 1) / Float(batch) * dt * inv[y] : 0

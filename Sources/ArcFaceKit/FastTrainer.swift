@@ -4,6 +4,7 @@
 // with BLAS into buffers allocated once. One step equals one step of the composed autograd path
 // (Layers.swift + Heads.swift + Optim.swift) to float rounding: FastPathTests.swift checks it.
 
+import CKernels
 import Foundation
 
 /// Accuracy and angle statistics of embeddings (degrees).
@@ -175,13 +176,7 @@ public final class FastMLPTrainer {
             while c + vfLanes <= C { vm = vmax(vm, load(r + c)); c += vfLanes }
             while c < C { zmax = Swift.max(zmax, r[c]); c += 1 }
             zmax = Swift.max(zmax, vm.max())
-            var vsum = VF()
-            var sum: Float = 0
-            let vz = VF(repeating: zmax)
-            c = 0
-            while c + vfLanes <= C { let e = fastExp(load(r + c) - vz); store(e, r + c); vsum += e; c += vfLanes }
-            while c < C { let z = r[c] - zmax; let e = z < -87 ? 0 : Float.exp(z); r[c] = e; sum += e; c += 1 }
-            sum += vsum.sum()
+            let sum = afk_exp_shift_sum(r, r, C, 1, zmax, 0)
             total += Double(zmax + Float.log(sum) - zy)
             let inv = 1 / (sum * Float(B))
             let vinv = VF(repeating: inv)
@@ -199,23 +194,7 @@ public final class FastMLPTrainer {
     /// torch.optim.SGD (dampening 0, no nesterov), as SGDOf.step: g += wd p; buf = g on the first
     /// step, else buf = mu buf + g; p -= lr buf.
     func sgd() {
-        let (lr, mu, wd) = (lr, momentum, weightDecay)
-        if mu == 0 {
-            for j in 0..<count { theta[j] = theta[j].addingProduct(-lr, grad[j].addingProduct(wd, theta[j])) }
-        } else if steps == 0 {
-            for j in 0..<count {
-                let g = grad[j].addingProduct(wd, theta[j])
-                mom[j] = g
-                theta[j] = theta[j].addingProduct(-lr, g)
-            }
-        } else {
-            for j in 0..<count {
-                let g = grad[j].addingProduct(wd, theta[j])
-                let b = (mom[j] * mu).addingProduct(1, g)
-                mom[j] = b
-                theta[j] = theta[j].addingProduct(-lr, b)
-            }
-        }
+        afk_sgd(theta, grad, mom, count, lr, momentum, weightDecay, steps == 0 ? 1 : 0)
         steps += 1
     }
 

@@ -36,15 +36,18 @@ public struct Toolchain: Sendable {
         return Toolchain(swiftc: swiftc, kitDirectory: dir, moduleMapDirectories: moduleMaps(near: dir))
     }
 
-    /// C module maps of the package that built the kit: `<root>/Sources/*/module.modulemap`.
+    /// C module maps of the package that built the kit: `<root>/Sources/*/module.modulemap` (system
+    /// libraries) and `<root>/Sources/*/include/module.modulemap` (C targets).
     static func moduleMaps(near directory: String) -> [String] {
         var url = URL(fileURLWithPath: directory)
         while url.path != "/" {
             if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
                 let sources = url.appendingPathComponent("Sources")
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: sources.path)) ?? []
-                return names.sorted().map { sources.appendingPathComponent($0).path }
-                    .filter { FileManager.default.fileExists(atPath: $0 + "/module.modulemap") }
+                return names.sorted().flatMap { name -> [String] in
+                    let dir = sources.appendingPathComponent(name).path
+                    return [dir, dir + "/include"].filter { FileManager.default.fileExists(atPath: $0 + "/module.modulemap") }
+                }
             }
             url.deleteLastPathComponent()
         }

@@ -182,8 +182,8 @@ func trainRows(_ spec: TrainSpec, threads: Int, options o: Options) -> [Row] {
             let arc = ArcFace(embeddingSize: spec.embedding, classnum: spec.identities, s: spec.s, m: 0.5, generator: gen)
             let soft = SoftmaxHead(embeddingSize: spec.embedding, classnum: spec.identities, generator: gen)
             let trainer = arcFace
-                ? FastMLPTrainer(layer1: l1, layer2: l2, arcFace: arc, batch: 256, lr: 0.1)
-                : FastMLPTrainer(layer1: l1, layer2: l2, softmax: soft, batch: 256, lr: 0.1)
+                ? FastMLPTrainer(layer1: l1, layer2: l2, arcFace: arc, batch: 256, lr: 0.1, threads: threads)
+                : FastMLPTrainer(layer1: l1, layer2: l2, softmax: soft, batch: 256, lr: 0.1, threads: threads)
             let run = trainer.train(data, epochs: spec.epochs, milestones: spec.milestones, generator: gen)
             runs.append((run, trainer.evaluate(data.inputs, labels: data.labels)))
         }

@@ -1,6 +1,7 @@
 // The fused fast paths (FastArcFaceHead.swift, FastTrainer.swift) against the plain composed ops
 // with autograd: same values and gradients, one and two SGD steps, to float32 rounding.
 
+import CKernels
 import Foundation
 import Testing
 @testable import ArcFaceKit
@@ -12,17 +13,42 @@ import Testing
         return zip(a, b).map { abs($0 - $1) }.max()! / scale
     }
 
-    @Test func fastExpIsWithinAFewUlpOfExp() {
-        var worst: Float = 0
-        var x: Float = -87
-        while x < 88 {
-            let v = fastExp(VF(repeating: x))[0]
-            let ref = Float(Foundation.exp(Double(x)))
-            worst = max(worst, abs(v - ref) / ref)
-            x += 0.0137
+    /// The instruction sets of CKernels this CPU can run: each test below runs on every one of them.
+    static let kernelISAs: [String] = {
+        let best = FastBLAS.kernelISA
+        let usable = ["avx512", "avx2", "baseline"].filter { FastBLAS.useKernelISA($0) }
+        FastBLAS.useKernelISA(best)
+        return usable
+    }()
+
+    /// Runs body with the kernels on `isa`, then back on the CPU's best. Serialised: the choice is process wide.
+    static func withKernelISA(_ isa: String, _ body: () -> Void) {
+        isaLock.lock()
+        defer { isaLock.unlock() }
+        let best = FastBLAS.kernelISA
+        #expect(FastBLAS.useKernelISA(isa))
+        body()
+        FastBLAS.useKernelISA(best)
+    }
+    static let isaLock = NSLock()
+
+    @Test(arguments: kernelISAs)
+    func theKernelExpIsWithinAFewUlpOfExp(_ isa: String) {
+        Self.withKernelISA(isa) {
+            var xs: [Float] = []
+            var x: Float = -87
+            while x < 88 { xs.append(x); x += 0.0137 }
+            xs += [-200, -87.5, 0, 1e-30]
+            var ys = [Float](repeating: .nan, count: xs.count)
+            afk_exp(xs, &ys, xs.count)
+            var worst: Float = 0
+            for (x, y) in zip(xs, ys) where x >= -87 {
+                let ref = Float(Foundation.exp(Double(x)))
+                worst = max(worst, abs(y - ref) / ref)
+            }
+            #expect(worst < 4e-7, "worst relative error on \(isa)")
+            #expect(ys[ys.count - 4] == 0 && ys[ys.count - 3] == 0 && ys[ys.count - 2] == 1, "\(ys.suffix(4))")
         }
-        #expect(worst < 4e-7)
-        #expect(fastExp(VF(repeating: -200))[0] == 0 && fastExp(VF(repeating: -87.5))[0] == 0)
     }
 
     /// A batch with targets in both branches (margin and cosface fallback), labels at the row ends,
@@ -48,6 +74,10 @@ import Testing
     @Test(arguments: [(16, 32, 50, 1, nil), (16, 32, 50, 2, nil), (5, 3, 7, 1, nil), (12, 8, 333, 2, nil),
                       (12, 8, 333, 2, 16), (7, 5, 150, 1, 24), (9, 6, 150, 2, 24)] as [(Int, Int, Int, Int, Int?)])
     func theFastHeadAgreesWithTheComposedOps(_ sizes: (Int, Int, Int, Int, Int?)) {
+        for isa in Self.kernelISAs { Self.withKernelISA(isa) { headAgrees(sizes) } }
+    }
+
+    func headAgrees(_ sizes: (Int, Int, Int, Int, Int?)) {
         let (B, E, C, threads, blockColumns) = sizes
         let (emb, kernel, label) = Self.headBatch(B: B, E: E, C: C, seed: B + C)
         // Reference: the composed ops in Float64 on the same values.
@@ -92,6 +122,30 @@ import Testing
     /// from the same weights on the same batches.
     @Test(arguments: [true, false])
     func oneAndTwoStepsOfTheFusedTrainerEqualTheComposedSteps(_ arcFace: Bool) {
+        for isa in Self.kernelISAs { Self.withKernelISA(isa) { trainerSteps(arcFace) } }
+    }
+
+    /// The kernels' SGD update is torch's (and SGD's) bit for bit: same fused multiply-adds.
+    @Test(arguments: kernelISAs)
+    func theKernelSGDEqualsSGDBitForBit(_ isa: String) {
+        Self.withKernelISA(isa) {
+            for (momentum, n) in [(Float(0.9), 1037), (0, 33)] {
+                let gen = Generator(seed: n)
+                let p = Tensor.zeros(n).normal_(generator: gen).requiresGrad_()
+                var theta = p.scalars, buf = [Float](repeating: 0, count: n)
+                let sgd = SGD([p], lr: 0.1, momentum: momentum, weightDecay: 5e-4)
+                for step in 0..<3 {
+                    let g = Tensor.zeros(n).normal_(generator: gen)
+                    p.grad = g
+                    sgd.step()
+                    afk_sgd(&theta, g.scalars, &buf, n, 0.1, momentum, 5e-4, step == 0 ? 1 : 0)
+                    #expect(theta == p.scalars, "\(isa), momentum \(momentum), step \(step)")
+                }
+            }
+        }
+    }
+
+    func trainerSteps(_ arcFace: Bool) {
         let gen = Generator(seed: 11)
         let (B, In, H, E, C) = (16, 8, 24, 4, 6)
         let l1 = Linear(In, H, generator: gen), l2 = Linear(H, E, generator: gen)
