@@ -39,6 +39,29 @@ public enum FastBLAS {
         cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
+
+    /// sgemm with the rows of C split over `parts` threads (Dispatch), each a single-threaded
+    /// OpenBLAS call: for use inside `withSingleThreadedBLAS`.
+    static func sgemm(parts: Int, _ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                      _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                      _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        let p = m >= 32 ? parts : 1
+        parallelChunks(m, parts: p) { _, rows in
+            // Rows i.. of op(A): row i of A, or column i of A stored transposed.
+            let ai = ta ? a + rows.lowerBound : a + rows.lowerBound * lda
+            sgemm(ta, tb, rows.count, n, k, alpha, ai, lda, b, ldb, beta, c + rows.lowerBound * ldc, ldc)
+        }
+    }
+
+    /// Runs body with OpenBLAS at one thread (restored after): the fast paths thread the work
+    /// themselves, and OpenBLAS's workers, which spin (sched_yield) for a while after each
+    /// multi-threaded call, would otherwise take the second core from them.
+    static func withSingleThreadedBLAS<T>(_ body: () -> T) -> T {
+        let saved = threads
+        if saved != 1 { setThreads(1) }
+        defer { if saved != 1 { setThreads(saved) } }
+        return body()
+    }
 }
 
 /// 8 lanes: two SSE registers per value at the baseline x86-64 target ArcFaceKit builds for (the
@@ -58,11 +81,23 @@ let vfLanes = 8
 func parallelChunks(_ n: Int, parts: Int, _ body: (Int, Range<Int>) -> Void) {
     let p = max(1, min(parts, n))
     if p == 1 { body(0, 0..<n); return }
-    // The chunks touch disjoint rows/columns; the caller's closure is only run inside this call.
-    nonisolated(unsafe) let work = body
-    DispatchQueue.concurrentPerform(iterations: p) { k in
-        work(k, (n * k / p)..<(n * (k + 1) / p))
+    // The chunks touch disjoint rows/columns; the closure only runs inside this call (afk_parallel
+    // returns when every part is done), so passing it by address is safe.
+    withoutActuallyEscaping(body) { body in
+        var job = ParallelJob(n: n, parts: p, body: body)
+        withUnsafeMutablePointer(to: &job) { ptr in
+            afk_parallel(Int32(p), { ctx, k in
+                let job = ctx!.assumingMemoryBound(to: ParallelJob.self).pointee
+                let k = Int(k)
+                job.body(k, (job.n * k / job.parts)..<(job.n * (k + 1) / job.parts))
+            }, ptr)
+        }
     }
+}
+
+struct ParallelJob {
+    let n: Int, parts: Int
+    let body: (Int, Range<Int>) -> Void
 }
 
 /// ArcFace head (the seed's, see `arcFaceLogits`) + mean cross-entropy for fixed sizes
@@ -208,13 +243,7 @@ public final class FastArcFaceHead {
         }
     }
 
-    /// Runs body with OpenBLAS at one thread (restored after).
-    func withSingleThreadedBLAS<T>(_ body: () -> T) -> T {
-        let saved = FastBLAS.threads
-        if saved != 1 { FastBLAS.setThreads(1) }
-        defer { if saved != 1 { FastBLAS.setThreads(saved) } }
-        return body()
-    }
+    func withSingleThreadedBLAS<T>(_ body: () -> T) -> T { FastBLAS.withSingleThreadedBLAS(body) }
 
     func run(_ emb: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ labels: [Int], backward: Bool) -> Float {
         let (B, E, C) = (batch, embedding, classes)

@@ -24,6 +24,8 @@ public final class FastMLPTrainer {
     public let inputDim, hidden, embedding, classes, batch: Int
     public let head: Head
     public var lr, momentum, weightDecay: Float
+    /// Threads for the GEMMs and the head (OpenBLAS runs single-threaded inside a step).
+    public let threads: Int
 
     // Parameters, gradients and momentum buffers in one flat layout each:
     // w1 (H, In) | b1 (H) | w2 (E, H) | b2 (E) | kernel (E, C) | bias (C, softmax only)
@@ -44,6 +46,7 @@ public final class FastMLPTrainer {
         precondition(kernel.shape[0] == embedding, "FastMLPTrainer: head of shape \(kernel.shape) for \(embedding)-D embeddings")
         classes = kernel.shape[1]
         self.batch = batch
+        self.threads = max(1, threads)
         (self.lr, self.momentum, self.weightDecay) = (lr, momentum, weightDecay)
         head = arcFace.map { .arcFace(s: $0.s, m: $0.m) } ?? .softmax
         precondition(arcFace?.easyMargin != true, "FastMLPTrainer: easy margin is not supported")
@@ -94,15 +97,21 @@ public final class FastMLPTrainer {
     }
 
     func stepOnLoadedBatch(_ labels: [Int]) -> Float {
+        FastBLAS.withSingleThreadedBLAS { stepSingleThreadedBLAS(labels) }
+    }
+
+    /// The step, with every GEMM split over `threads` by rows (FastBLAS.sgemm(parts:)).
+    func stepSingleThreadedBLAS(_ labels: [Int]) -> Float {
         let (B, In, H, E) = (batch, inputDim, hidden, embedding)
+        let p = threads
         let w1 = theta + oW1, b1 = theta + oB1, w2 = theta + oW2, b2 = theta + oB2, k = theta + oK
         // h = x W1^T + b1; a = relu(h) (a > 0 exactly where h > 0, so a is also the ReLU mask)
         for i in 0..<B { (a + i * H).update(from: b1, count: H) }
-        FastBLAS.sgemm(false, true, B, H, In, 1, x, In, w1, In, 1, a, H)
+        FastBLAS.sgemm(parts: p, false, true, B, H, In, 1, x, In, w1, In, 1, a, H)
         Self.relu(a, B * H)
         // y = a W2^T + b2 (into emb), then emb = y / ||y||
         for i in 0..<B { (emb + i * E).update(from: b2, count: E) }
-        FastBLAS.sgemm(false, true, B, E, H, 1, a, H, w2, H, 1, emb, E)
+        FastBLAS.sgemm(parts: p, false, true, B, E, H, 1, a, H, w2, H, 1, emb, E)
         for i in 0..<B {
             let r = emb + i * E
             var ss: Float = 0
@@ -126,12 +135,12 @@ public final class FastMLPTrainer {
             for e in 0..<E { o[e] = (g[e] - r[e] * dot) * invNorm[i] }
         }
         // d W2 = dY^T a; d b2 = sum_i dY; d a = dY W2, masked by relu
-        FastBLAS.sgemm(true, false, E, H, B, 1, dY, E, a, H, 0, grad + oW2, H)
+        FastBLAS.sgemm(parts: p, true, false, E, H, B, 1, dY, E, a, H, 0, grad + oW2, H)
         columnSums(dY, B, E, into: grad + oB2)
-        FastBLAS.sgemm(false, false, B, H, E, 1, dY, E, w2, H, 0, dA, H)
+        FastBLAS.sgemm(parts: p, false, false, B, H, E, 1, dY, E, w2, H, 0, dA, H)
         Self.reluBackward(dA, a, B * H)
         // d W1 = dA^T x; d b1 = sum_i dA
-        FastBLAS.sgemm(true, false, H, In, B, 1, dA, H, x, In, 0, grad + oW1, In)
+        FastBLAS.sgemm(parts: p, true, false, H, In, B, 1, dA, H, x, In, 0, grad + oW1, In)
         columnSums(dA, B, H, into: grad + oB1)
         sgd()
         return loss
@@ -162,9 +171,10 @@ public final class FastMLPTrainer {
     /// logits = emb K + bias; mean cross-entropy; d logits = (softmax - onehot) / B.
     func softmaxHead(_ labels: [Int]) -> Float {
         let (B, E, C) = (batch, embedding, classes)
+        let p = threads
         let k = theta + oK, bias = theta + oBias
         for i in 0..<B { (logits + i * C).update(from: bias, count: C) }
-        FastBLAS.sgemm(false, false, B, C, E, 1, emb, E, k, C, 1, logits, C)
+        FastBLAS.sgemm(parts: p, false, false, B, C, E, 1, emb, E, k, C, 1, logits, C)
         var total = 0.0
         for i in 0..<B {
             let r = logits + i * C, y = labels[i]
@@ -185,9 +195,9 @@ public final class FastMLPTrainer {
             while c < C { r[c] *= inv; c += 1 }
             r[y] -= 1 / Float(B)
         }
-        FastBLAS.sgemm(true, false, E, C, B, 1, emb, E, logits, C, 0, grad + oK, C)
+        FastBLAS.sgemm(parts: p, true, false, E, C, B, 1, emb, E, logits, C, 0, grad + oK, C)
         columnSums(logits, B, C, into: grad + oBias)
-        FastBLAS.sgemm(false, true, B, E, C, 1, logits, C, k, C, 0, dEmb, E)
+        FastBLAS.sgemm(parts: p, false, true, B, E, C, 1, logits, C, k, C, 0, dEmb, E)
         return Float(total / Double(B))
     }
 

@@ -35,4 +35,9 @@ const char *afk_kernel_isa(void);
 /// every version on one machine). Returns 0, changing nothing, if this CPU lacks it.
 int afk_use_isa(const char *name);
 
+/// Runs fn(ctx, 0) ... fn(ctx, parts - 1), in parallel on the caller and parts - 1 helper threads
+/// (started once, kept spinning for 0.2 ms after each job, then sleeping), and returns when all are
+/// done. One job at a time: if the pool is busy, the caller runs every part itself, in order.
+void afk_parallel(int parts, void (*fn)(void *ctx, int part), void *ctx);
+
 #endif
