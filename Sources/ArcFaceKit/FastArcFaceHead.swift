@@ -95,6 +95,24 @@ func parallelChunks(_ n: Int, parts: Int, _ body: (Int, Range<Int>) -> Void) {
     }
 }
 
+/// Adds up the seconds spent in named stages while `enabled`.
+public final class StageClock {
+    public var enabled = false
+    public private(set) var seconds: [String: Double] = [:]
+    public private(set) var order: [String] = []
+    public func reset() { seconds = [:]; order = [] }
+
+    @inline(__always)
+    func run<T>(_ name: String, _ body: () -> T) -> T {
+        guard enabled else { return body() }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let r = body()
+        if seconds[name] == nil { order.append(name) }
+        seconds[name, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        return r
+    }
+}
+
 struct ParallelJob {
     let n: Int, parts: Int
     let body: (Int, Range<Int>) -> Void
@@ -130,15 +148,9 @@ public final class FastArcFaceHead {
     let maxThreads = 2
     /// Per-row loss, so that threads never share an accumulator.
     var rowLoss: [Double]
-    /// When non-nil, seconds spent per stage are added here (for `arcface-bench --stages`).
-    public var stageSeconds: [String: Double]? = nil
-    @inline(__always) func stage<T>(_ name: String, _ body: () -> T) -> T {
-        guard stageSeconds != nil else { return body() }
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let r = body()
-        stageSeconds![name, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        return r
-    }
+    /// Seconds per stage, when enabled (`arcface-bench --stages`).
+    public let stages = StageClock()
+    @inline(__always) func stage<T>(_ name: String, _ body: () -> T) -> T { stages.run(name, body) }
 
     public init(batch: Int, embedding: Int, classes: Int, s: Float, m: Float, easyMargin: Bool = false, threads: Int = 1,
                 blockColumns: Int? = nil) {
@@ -315,22 +327,34 @@ public final class FastArcFaceHead {
         let s = k.s
         let row = work + i * C
         let inv = invNorm
-        // Pass 1: cosines, and the largest one outside the target column.
-        let maxRaw = Swift.max(afk_scale_max(row, inv, y), afk_scale_max(row + y + 1, inv + y + 1, C - y - 1))
+        // The target logit.
         let xy = row[y] * inv[y]
         row[y] = xy
-        let maxOther = Swift.min(Swift.max(maxRaw, -1), 1)
-        // The target logit.
         let t = Swift.min(Swift.max(xy, -1), 1)
         let sinT = (1 - t * t).squareRoot()
         let useMargin = easyMargin ? t > 0 : t - k.threshold > 0
         let fallback: Float = easyMargin ? t : t - k.mm
         let zt = s * (useMargin ? t * k.cos_m - sinT * k.sin_m : fallback)
-        let zmax = C > 1 ? Swift.max(s * maxOther, zt) : zt
-        // Pass 2: exp(z - zmax) and its sum.
-        let ey = zt - zmax < -87 ? 0 : Float.exp(zt - zmax)
-        let sum = afk_exp_shift_sum(row, ex, y, s, zmax, 1) + afk_exp_shift_sum(row + y + 1, ex + y + 1, C - y - 1, s, zmax, 1) + ey
-        let loss = Double(zmax + Float.log(sum) - zt)
+        // Pass 1: cosines = raw / n and exp(z - shift) with their sum. No logit exceeds s (the
+        // cosines are clamped, and so is the target's), so shift = s cannot overflow and saves the
+        // pass that finds the row's maximum. exp flushes arguments below -87 to 0, which loses
+        // nothing (under 1e-7 of the sum, even if all C terms were lost) as long as the largest
+        // term exceeds C e^-87 1e7 = C 1.6e-31; a row whose largest term is smaller (all logits far
+        // below s: a row pointing away from every class) has its exps redone from the row's
+        // maximum, as torch's log_softmax does.
+        var shift = s
+        var ey = zt - shift < -87 ? 0 : Float.exp(zt - shift)
+        var largest = ey
+        var sum = afk_scale_exp_sum(row, inv, ex, y, s, shift, &largest)
+            + afk_scale_exp_sum(row + y + 1, inv + y + 1, ex + y + 1, C - y - 1, s, shift, &largest) + ey
+        if !(largest >= Float(C) * 2e-31) {
+            var maxOther: Float = -1
+            for c in 0..<C where c != y { maxOther = Swift.max(maxOther, Swift.min(row[c], 1)) }
+            shift = C > 1 ? Swift.max(s * maxOther, zt) : zt
+            ey = zt - shift < -87 ? 0 : Float.exp(zt - shift)
+            sum = afk_exp_shift_sum(row, ex, y, s, shift, 1) + afk_exp_shift_sum(row + y + 1, ex + y + 1, C - y - 1, s, shift, 1) + ey
+        }
+        let loss = Double(shift + Float.log(sum) - zt)
         guard let colDot else { return loss }
         // Pass 3: g = s (p - onehot) / B, 0 outside the clamp, divided by n; colDot += g * cos.
         let scale = s / Float(batch) / sum

@@ -26,6 +26,8 @@ public final class FastMLPTrainer {
     public var lr, momentum, weightDecay: Float
     /// Threads for the GEMMs and the head (OpenBLAS runs single-threaded inside a step).
     public let threads: Int
+    /// Seconds per stage of the steps, when enabled (`arcface-bench --stages`).
+    public let stages = StageClock()
 
     // Parameters, gradients and momentum buffers in one flat layout each:
     // w1 (H, In) | b1 (H) | w2 (E, H) | b2 (E) | kernel (E, C) | bias (C, softmax only)
@@ -35,6 +37,8 @@ public final class FastMLPTrainer {
     // Activations: x (B, In), a = relu(h) (B, H), emb (B, E), 1 / ||y|| (B), d emb, d y (B, E), d a (B, H), logits (B, C)
     let x, a, emb, invNorm, dEmb, dY, dA, logits: UnsafeMutablePointer<Float>
     let arc: FastArcFaceHead?
+    /// The fast ArcFace head (nil for the softmax head).
+    public var arcFaceHead: FastArcFaceHead? { arc }
 
     /// A trainer starting from the given layers' and head's current weights (copied).
     public init(layer1: Linear, layer2: Linear, arcFace: ArcFace? = nil, softmax: SoftmaxHead? = nil, batch: Int,
@@ -105,6 +109,8 @@ public final class FastMLPTrainer {
         let (B, In, H, E) = (batch, inputDim, hidden, embedding)
         let p = threads
         let w1 = theta + oW1, b1 = theta + oB1, w2 = theta + oW2, b2 = theta + oB2, k = theta + oK
+        let clock = stages
+        clock.run("mlp forward") {
         // h = x W1^T + b1; a = relu(h) (a > 0 exactly where h > 0, so a is also the ReLU mask)
         for i in 0..<B { (a + i * H).update(from: b1, count: H) }
         FastBLAS.sgemm(parts: p, false, true, B, H, In, 1, x, In, w1, In, 1, a, H)
@@ -112,27 +118,36 @@ public final class FastMLPTrainer {
         // y = a W2^T + b2 (into emb), then emb = y / ||y||
         for i in 0..<B { (emb + i * E).update(from: b2, count: E) }
         FastBLAS.sgemm(parts: p, false, true, B, E, H, 1, a, H, w2, H, 1, emb, E)
-        for i in 0..<B {
-            let r = emb + i * E
-            var ss: Float = 0
-            for e in 0..<E { ss += r[e] * r[e] }
-            let n = ss.squareRoot()
-            invNorm[i] = 1 / n
-            for e in 0..<E { r[e] /= n }
+        let (emb, invNorm) = (self.emb, self.invNorm)
+        parallelChunks(B, parts: p) { _, rows in
+            for i in rows {
+                let r = emb + i * E
+                var ss: Float = 0
+                for e in 0..<E { ss += r[e] * r[e] }
+                let n = ss.squareRoot()
+                invNorm[i] = 1 / n
+                for e in 0..<E { r[e] /= n }
+            }
+        }
         }
         // Head: loss, d emb, d kernel (and d bias)
-        let loss: Float
-        if let arc {
-            loss = arc.forwardBackward(embeddings: emb, kernel: k, labels: labels, dEmbeddings: dEmb, dKernel: grad + oK)
-        } else {
-            loss = softmaxHead(labels)
+        let loss: Float = clock.run("head") {
+            if let arc {
+                return arc.forwardBackward(embeddings: emb, kernel: k, labels: labels, dEmbeddings: dEmb, dKernel: grad + oK)
+            } else {
+                return softmaxHead(labels)
+            }
         }
+        clock.run("mlp backward") {
         // d y = (d emb - emb (d emb . emb)) / ||y||
-        for i in 0..<B {
-            let r = emb + i * E, g = dEmb + i * E, o = dY + i * E
-            var dot: Float = 0
-            for e in 0..<E { dot += g[e] * r[e] }
-            for e in 0..<E { o[e] = (g[e] - r[e] * dot) * invNorm[i] }
+        let (dEmb, dY) = (self.dEmb, self.dY)
+        parallelChunks(B, parts: p) { _, rows in
+            for i in rows {
+                let r = emb + i * E, g = dEmb + i * E, o = dY + i * E
+                var dot: Float = 0
+                for e in 0..<E { dot += g[e] * r[e] }
+                for e in 0..<E { o[e] = (g[e] - r[e] * dot) * invNorm[i] }
+            }
         }
         // d W2 = dY^T a; d b2 = sum_i dY; d a = dY W2, masked by relu
         FastBLAS.sgemm(parts: p, true, false, E, H, B, 1, dY, E, a, H, 0, grad + oW2, H)
@@ -142,7 +157,8 @@ public final class FastMLPTrainer {
         // d W1 = dA^T x; d b1 = sum_i dA
         FastBLAS.sgemm(parts: p, true, false, H, In, B, 1, dA, H, x, In, 0, grad + oW1, In)
         columnSums(dA, B, H, into: grad + oB1)
-        sgd()
+        }
+        clock.run("sgd") { sgd() }
         return loss
     }
 
@@ -204,7 +220,14 @@ public final class FastMLPTrainer {
     /// torch.optim.SGD (dampening 0, no nesterov), as SGDOf.step: g += wd p; buf = g on the first
     /// step, else buf = mu buf + g; p -= lr buf.
     func sgd() {
-        afk_sgd(theta, grad, mom, count, lr, momentum, weightDecay, steps == 0 ? 1 : 0)
+        let (theta, grad, mom, lr, momentum, weightDecay) = (theta, grad, mom, lr, momentum, weightDecay)
+        let first: Int32 = steps == 0 ? 1 : 0
+        // Chunks of whole 64-byte lines, so that two threads never write the same line.
+        let lines = (count + 15) / 16
+        parallelChunks(lines, parts: count >= 1 << 15 ? threads : 1) { _, r in
+            let lo = r.lowerBound * 16, hi = Swift.min(count, r.upperBound * 16)
+            afk_sgd(theta + lo, grad + lo, mom + lo, hi - lo, lr, momentum, weightDecay, first)
+        }
         steps += 1
     }
 

@@ -62,6 +62,10 @@ float afk_exp_shift_sum(const float *in, float *ex, ptrdiff_t n, float s, float 
     DISPATCH(afk_exp_shift_sum, in, ex, n, s, shift, clamp)
 }
 
+float afk_scale_exp_sum(float *row, const float *inv, float *ex, ptrdiff_t n, float s, float shift, float *largest) {
+    DISPATCH(afk_scale_exp_sum, row, inv, ex, n, s, shift, largest)
+}
+
 void afk_arcface_gradients(float *row, const float *ex, const float *inv, float *colDot, ptrdiff_t n, float scale) {
     DISPATCH(afk_arcface_gradients, row, ex, inv, colDot, n, scale)
 }

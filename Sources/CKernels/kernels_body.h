@@ -87,6 +87,33 @@ static ATTR float NAME(afk_exp_shift_sum)(const float *in, float *ex, ptrdiff_t 
     return NAME(hsum)(acc) + sacc;
 }
 
+static ATTR float NAME(afk_scale_exp_sum)(float *row, const float *inv, float *ex, ptrdiff_t n, float s, float shift,
+                                         float *largest) {
+    vf acc = NAME(vsplat)(0), big = NAME(vsplat)(0);
+    const vf vs = NAME(vsplat)(s), vz = NAME(vsplat)(shift), lo = NAME(vsplat)(-1), hi = NAME(vsplat)(1);
+    ptrdiff_t c = 0;
+    for (; c + LANES <= n; c += LANES) {
+        vf x = NAME(vload)(row + c) * NAME(vload)(inv + c);
+        NAME(vstore)(row + c, x);
+        vf e = NAME(vexp)(NAME(vmin)(NAME(vmax)(x, lo), hi) * vs - vz);
+        NAME(vstore)(ex + c, e);
+        acc += e;
+        big = NAME(vmax)(big, e);
+    }
+    float sacc = 0, sbig = NAME(hmax)(big);
+    for (; c < n; c++) {
+        float x = row[c] * inv[c];
+        row[c] = x;
+        float xc = x < -1 ? -1 : (x > 1 ? 1 : x);
+        float e = NAME(sexp)(s * xc - shift);
+        ex[c] = e;
+        sacc += e;
+        sbig = e > sbig ? e : sbig;
+    }
+    if (sbig > *largest) *largest = sbig;
+    return NAME(hsum)(acc) + sacc;
+}
+
 static ATTR void NAME(afk_arcface_gradients)(float *row, const float *ex, const float *inv, float *colDot, ptrdiff_t n, float scale) {
     const vf vscale = NAME(vsplat)(scale), lo = NAME(vsplat)(-1), hi = NAME(vsplat)(1), zero = NAME(vsplat)(0);
     ptrdiff_t c = 0;

@@ -135,14 +135,13 @@ func headRows(classes C: Int, name: String, threads: Int, options o: Options, fo
                     }
                     rows.append(Row(id: "\(name)/fwdbwd/t\(threads)", label: "\(name) forward+backward, \(shape)", threads: threads, ms: t * 1e3))
                     if o.stages {
-                        head.stageSeconds = [:]
+                        head.stages.enabled = true
                         let n = 10
                         for _ in 0..<n { _ = head.forwardBackward(embeddings: ep, kernel: wp, labels: labels, dEmbeddings: dep, dKernel: dkp) }
-                        let st = head.stageSeconds!
-                        head.stageSeconds = nil
-                        let order = ["norms+gemm1", "fused", "gemm2+dK"]
-                        let text = order.compactMap { k in st[k].map { String(format: "%@ %.2f", k, $0 / Double(n) * 1e3) } }.joined(separator: ", ")
-                        rows.append(Row(id: "\(name)/stages/t\(threads)", label: "\(name) forward+backward stages (ms)", threads: threads, note: text))
+                        head.stages.enabled = false
+                        rows.append(Row(id: "\(name)/stages/t\(threads)", label: "\(name) forward+backward stages (ms)", threads: threads,
+                                        note: stageNote(head.stages, per: n)))
+                        head.stages.reset()
                     }
                     let g = time(repeats: o.repeats) { head.gemmsOnly(embeddings: ep, kernel: wp, dEmbeddings: dep, dKernel: dkp) }
                     let gflops = 3 * 2 * Double(B * E * C) / g / 1e9
@@ -184,7 +183,17 @@ func trainRows(_ spec: TrainSpec, threads: Int, options o: Options) -> [Row] {
             let trainer = arcFace
                 ? FastMLPTrainer(layer1: l1, layer2: l2, arcFace: arc, batch: 256, lr: 0.1, threads: threads)
                 : FastMLPTrainer(layer1: l1, layer2: l2, softmax: soft, batch: 256, lr: 0.1, threads: threads)
+            trainer.stages.enabled = o.stages
+            trainer.arcFaceHead?.stages.enabled = o.stages
             let run = trainer.train(data, epochs: spec.epochs, milestones: spec.milestones, generator: gen)
+            if o.stages {
+                rows.append(Row(id: "\(spec.name)/stages/t\(threads)", label: "\(spec.name) \(arcFace ? "arcface" : "softmax") step stages (ms)",
+                                threads: threads, note: stageNote(trainer.stages, per: run.steps)))
+                if let head = trainer.arcFaceHead {
+                    rows.append(Row(id: "\(spec.name)/head-stages/t\(threads)", label: "\(spec.name) arcface head stages (ms)",
+                                    threads: threads, note: stageNote(head.stages, per: run.steps)))
+                }
+            }
             runs.append((run, trainer.evaluate(data.inputs, labels: data.labels)))
         }
         let med = runs.sorted { $0.0.seconds < $1.0.seconds }[runs.count / 2]
@@ -254,6 +263,11 @@ func printRow(_ r: Row) {
 }
 
 nonisolated(unsafe) var headerPrinted = false
+
+/// "name ms, ..." per call, from a stage clock that ran `per` times.
+func stageNote(_ clock: StageClock, per n: Int) -> String {
+    clock.order.map { String(format: "%@ %.3f", $0, clock.seconds[$0]! / Double(n) * 1e3) }.joined(separator: ", ")
+}
 
 func loadAverage() -> String {
     (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"

@@ -105,6 +105,35 @@ import Testing
         }
     }
 
+    /// A row whose every logit is far below s (all cosines under -0.8 at s = 64): exp(z - s)
+    /// underflows for every class, and the head must fall back to the row's maximum as torch does.
+    @Test func aRowFarFromEveryClassTakesTheRowMaximumPath() {
+        let degrees: [Double] = [0, 20, 40, 60]
+        let (B, E, C) = (2, 2, degrees.count)
+        var k = [Float](repeating: 0, count: E * C)
+        for (c, d) in degrees.enumerated() {
+            k[c] = Float(cos(d * .pi / 180)) * 2; k[C + c] = Float(sin(d * .pi / 180)) * 2
+        }
+        let angles: [Double] = [210, 55]  // row 0: cosines -0.87, -0.98, -0.98, -0.87; row 1: near class 3
+        let e = angles.flatMap { [Float(cos($0 * .pi / 180)), Float(sin($0 * .pi / 180))] }
+        let label = [1, 3]
+        let e64 = DoubleTensor(shape: [B, E], scalars: e.map(Double.init)).requiresGrad_()
+        let k64 = DoubleTensor(shape: [E, C], scalars: k.map(Double.init)).requiresGrad_()
+        let ref = crossEntropy(arcFaceLogits(embeddings: e64, kernel: k64, label: label, s: 64, m: 0.5), label)
+        ref.backward()
+        #expect(ref.item() > 10 && ref.item().isFinite)  // about 16: row 0 is far from everything
+        for isa in Self.kernelISAs {
+            Self.withKernelISA(isa) {
+                let head = FastArcFaceHead(batch: B, embedding: E, classes: C, s: 64, m: 0.5)
+                var dE = [Float](repeating: .nan, count: B * E), dK = [Float](repeating: .nan, count: E * C)
+                let loss = head.forwardBackward(embeddings: e, kernel: k, labels: label, dEmbeddings: &dE, dKernel: &dK)
+                #expect(abs(Double(loss) - ref.item()) <= 2e-5 * abs(ref.item()), "\(isa): \(loss) vs \(ref.item())")
+                #expect(Self.maxRelDiff(e64.grad!.scalars.map(Float.init), dE) < 1e-4, "\(isa) d emb")
+                #expect(Self.maxRelDiff(k64.grad!.scalars.map(Float.init), dK) < 1e-4, "\(isa) d kernel")
+            }
+        }
+    }
+
     @Test func theFastHeadAgreesWithArcFaceCrossEntropy() {
         let (emb, kernel, label) = Self.headBatch(B: 9, E: 16, C: 40, seed: 5)
         let (e, k) = (emb.clone().requiresGrad_(), kernel.clone().requiresGrad_())

@@ -10,6 +10,10 @@
 /// row[c] *= inv[c] for c in [0, n); returns the largest new value (-inf for n = 0).
 float afk_scale_max(float *row, const float *inv, ptrdiff_t n);
 
+/// x = row[c] * inv[c] written back, ex[c] = exp(s * clamp(x, -1, 1) - shift), for c in [0, n);
+/// returns the sum of ex and raises *largest to the largest ex if larger.
+float afk_scale_exp_sum(float *row, const float *inv, float *ex, ptrdiff_t n, float s, float shift, float *largest);
+
 /// ex[c] = exp(s * x - shift) for c in [0, n), where x = in[c], clamped to [-1, 1] if clamp is
 /// non-zero; returns the sum of ex. Arguments below -87 give exactly 0 (as far as a sum can tell).
 /// in and ex may be the same array.
