@@ -45,7 +45,8 @@ public enum FastBLAS {
     static func sgemm(parts: Int, _ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                       _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                       _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-        let p = m >= 32 ? parts : 1
+        // Below about 4 M multiply-adds a split costs more than it saves (measured on T1/T2's layers).
+        let p = m >= 32 && m * n * k >= 1 << 22 ? parts : 1
         parallelChunks(m, parts: p) { _, rows in
             // Rows i.. of op(A): row i of A, or column i of A stored transposed.
             let ai = ta ? a + rows.lowerBound : a + rows.lowerBound * lda
@@ -188,8 +189,18 @@ public final class FastArcFaceHead {
     /// Mean loss, d loss / d embeddings (B, E) and d loss / d kernel (E, C), written into the given buffers.
     public func forwardBackward(embeddings: UnsafePointer<Float>, kernel: UnsafePointer<Float>, labels: [Int],
                                 dEmbeddings: UnsafeMutablePointer<Float>, dKernel: UnsafeMutablePointer<Float>) -> Float {
+        forwardBackward(embeddings: embeddings, kernel: kernel, labels: labels, dEmbeddings: dEmbeddings,
+                        dKernel: dKernel, afterColumns: nil)
+    }
+
+    /// As above, calling `afterColumns(columns)` (on a worker thread) as soon as d kernel[:, columns]
+    /// is final and the head has read kernel[:, columns] for the last time: an optimiser can update
+    /// those columns of the kernel there, while they are in cache.
+    public func forwardBackward(embeddings: UnsafePointer<Float>, kernel: UnsafePointer<Float>, labels: [Int],
+                                dEmbeddings: UnsafeMutablePointer<Float>, dKernel: UnsafeMutablePointer<Float>,
+                                afterColumns: ((Range<Int>) -> Void)?) -> Float {
         let loss = run(embeddings, kernel, labels, backward: true)
-        backward(embeddings, kernel, dEmbeddings, dKernel)
+        backward(embeddings, kernel, dEmbeddings, dKernel, afterColumns)
         return loss
     }
 
@@ -373,7 +384,8 @@ public final class FastArcFaceHead {
     /// kernel[:, block] * (-colDot / n) (the norm's gradient; the block is still in cache) and GEMM 3
     /// adds emb^T @ G[:, block] onto it. G is dL/dcos / n (in `work`).
     func backward(_ emb: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                  _ dEmb: UnsafeMutablePointer<Float>, _ dK: UnsafeMutablePointer<Float>) {
+                  _ dEmb: UnsafeMutablePointer<Float>, _ dK: UnsafeMutablePointer<Float>,
+                  _ afterColumns: ((Range<Int>) -> Void)?) {
         let (B, E, C) = (batch, embedding, classes)
         let (work, colDot, invNorm, rowParts) = (self.work, self.colDot, self.invNorm, self.parts)
         let partial = dEmbPartial
@@ -400,6 +412,7 @@ public final class FastArcFaceHead {
                             while c < hi { dr[c] = wr[c] * d[c]; c += 1 }
                         }
                         FastBLAS.sgemm(true, false, E, hi - lo, B, 1, emb, E, work + lo, C, 1, dK + lo, C)
+                        afterColumns?(lo..<hi)
                     }
                 }
             }

@@ -133,7 +133,15 @@ public final class FastMLPTrainer {
         // Head: loss, d emb, d kernel (and d bias)
         let loss: Float = clock.run("head") {
             if let arc {
-                return arc.forwardBackward(embeddings: emb, kernel: k, labels: labels, dEmbeddings: dEmb, dKernel: grad + oK)
+                // The kernel's SGD update runs inside the head, block by block, while each block is in cache.
+                let (theta, grad, mom, lr, momentum, weightDecay, C, oK) = (theta, grad, mom, lr, momentum, weightDecay, classes, oK)
+                let first: Int32 = steps == 0 ? 1 : 0
+                return arc.forwardBackward(embeddings: emb, kernel: k, labels: labels, dEmbeddings: dEmb, dKernel: grad + oK) { cols in
+                    for e in 0..<E {
+                        let o = oK + e * C + cols.lowerBound
+                        afk_sgd(theta + o, grad + o, mom + o, cols.count, lr, momentum, weightDecay, first)
+                    }
+                }
             } else {
                 return softmaxHead(labels)
             }
@@ -158,8 +166,26 @@ public final class FastMLPTrainer {
         FastBLAS.sgemm(parts: p, true, false, H, In, B, 1, dA, H, x, In, 0, grad + oW1, In)
         columnSums(dA, B, H, into: grad + oB1)
         }
-        clock.run("sgd") { sgd() }
+        clock.run("sgd") { arc == nil ? sgd(0..<count) : sgd(0..<oK) }
+        steps += 1
         return loss
+    }
+
+    /// The step's GEMMs alone (the model's five, the head's three), unsplit, on OpenBLAS's own
+    /// threads and this trainer's buffers: the arithmetic floor of a step, for benchmarks.
+    public func gemmsOnly() {
+        let (B, In, H, E, C) = (batch, inputDim, hidden, embedding, classes)
+        let w1 = theta + oW1, w2 = theta + oW2, k = theta + oK
+        let out = arc?.work ?? logits  // (B, C) either way
+        // The model's forward GEMMs write into backward scratch (dA, dY), leaving the step's state intact.
+        FastBLAS.sgemm(false, true, B, H, In, 1, x, In, w1, In, 0, dA, H)
+        FastBLAS.sgemm(false, true, B, E, H, 1, a, H, w2, H, 0, dY, E)
+        FastBLAS.sgemm(false, false, B, C, E, 1, emb, E, k, C, 0, out, C)
+        FastBLAS.sgemm(true, false, E, C, B, 1, emb, E, out, C, 0, grad + oK, C)
+        FastBLAS.sgemm(false, true, B, E, C, 1, out, C, k, C, 0, dEmb, E)
+        FastBLAS.sgemm(true, false, E, H, B, 1, dY, E, a, H, 0, grad + oW2, H)
+        FastBLAS.sgemm(false, false, B, H, E, 1, dY, E, w2, H, 0, dA, H)
+        FastBLAS.sgemm(true, false, H, In, B, 1, dA, H, x, In, 0, grad + oW1, In)
     }
 
     /// x = max(x, 0) in place (NaN stays NaN), 8 lanes at a time (a plain loop with a branch
@@ -191,26 +217,37 @@ public final class FastMLPTrainer {
         let k = theta + oK, bias = theta + oBias
         for i in 0..<B { (logits + i * C).update(from: bias, count: C) }
         FastBLAS.sgemm(parts: p, false, false, B, C, E, 1, emb, E, k, C, 1, logits, C)
-        var total = 0.0
-        for i in 0..<B {
-            let r = logits + i * C, y = labels[i]
-            precondition(y >= 0 && y < C, "FastMLPTrainer: label \(y) out of range 0..<\(C)")
-            let zy = r[y]
-            var vm = VF(repeating: -.infinity)
-            var zmax = -Float.infinity
-            var c = 0
-            while c + vfLanes <= C { vm = vmax(vm, load(r + c)); c += vfLanes }
-            while c < C { zmax = Swift.max(zmax, r[c]); c += 1 }
-            zmax = Swift.max(zmax, vm.max())
-            let sum = afk_exp_shift_sum(r, r, C, 1, zmax, 0)
-            total += Double(zmax + Float.log(sum) - zy)
-            let inv = 1 / (sum * Float(B))
-            let vinv = VF(repeating: inv)
-            c = 0
-            while c + vfLanes <= C { store(load(r + c) * vinv, r + c); c += vfLanes }
-            while c < C { r[c] *= inv; c += 1 }
-            r[y] -= 1 / Float(B)
+        precondition(labels.allSatisfy { $0 >= 0 && $0 < C }, "FastMLPTrainer: a label is out of range 0..<\(C)")
+        // Per row (rows split over the threads): softmax, the row's loss, d logits = (p - onehot) / B.
+        var rowLoss = [Double](repeating: 0, count: B)
+        let logits = self.logits
+        rowLoss.withUnsafeMutableBufferPointer { lossPtr in
+            let lp = lossPtr.baseAddress!
+            labels.withUnsafeBufferPointer { lab in
+                parallelChunks(B, parts: p) { _, rows in
+                    for i in rows {
+                        let r = logits + i * C, y = lab[i]
+                        let zy = r[y]
+                        var vm = VF(repeating: -.infinity)
+                        var zmax = -Float.infinity
+                        var c = 0
+                        while c + vfLanes <= C { vm = vmax(vm, load(r + c)); c += vfLanes }
+                        while c < C { zmax = Swift.max(zmax, r[c]); c += 1 }
+                        zmax = Swift.max(zmax, vm.max())
+                        let sum = afk_exp_shift_sum(r, r, C, 1, zmax, 0)
+                        lp[i] = Double(zmax + Float.log(sum) - zy)
+                        let inv = 1 / (sum * Float(B))
+                        let vinv = VF(repeating: inv)
+                        c = 0
+                        while c + vfLanes <= C { store(load(r + c) * vinv, r + c); c += vfLanes }
+                        while c < C { r[c] *= inv; c += 1 }
+                        r[y] -= 1 / Float(B)
+                    }
+                }
+            }
         }
+        var total = 0.0
+        for x in rowLoss { total += x }
         FastBLAS.sgemm(parts: p, true, false, E, C, B, 1, emb, E, logits, C, 0, grad + oK, C)
         columnSums(logits, B, C, into: grad + oBias)
         FastBLAS.sgemm(parts: p, false, true, B, E, C, 1, logits, C, k, C, 0, dEmb, E)
@@ -219,16 +256,17 @@ public final class FastMLPTrainer {
 
     /// torch.optim.SGD (dampening 0, no nesterov), as SGDOf.step: g += wd p; buf = g on the first
     /// step, else buf = mu buf + g; p -= lr buf.
-    func sgd() {
+    /// (The ArcFace kernel's part runs inside the head: see stepSingleThreadedBLAS.)
+    func sgd(_ range: Range<Int>) {
         let (theta, grad, mom, lr, momentum, weightDecay) = (theta, grad, mom, lr, momentum, weightDecay)
         let first: Int32 = steps == 0 ? 1 : 0
         // Chunks of whole 64-byte lines, so that two threads never write the same line.
-        let lines = (count + 15) / 16
-        parallelChunks(lines, parts: count >= 1 << 15 ? threads : 1) { _, r in
-            let lo = r.lowerBound * 16, hi = Swift.min(count, r.upperBound * 16)
+        let n = range.count, base = range.lowerBound
+        let lines = (n + 15) / 16
+        parallelChunks(lines, parts: n >= 1 << 15 ? threads : 1) { _, r in
+            let lo = base + r.lowerBound * 16, hi = Swift.min(range.upperBound, base + r.upperBound * 16)
             afk_sgd(theta + lo, grad + lo, mom + lo, hi - lo, lr, momentum, weightDecay, first)
         }
-        steps += 1
     }
 
     // MARK: - Training loop and evaluation

@@ -173,6 +173,8 @@ func trainRows(_ spec: TrainSpec, threads: Int, options o: Options) -> [Row] {
     FastBLAS.setThreads(threads)
     var rows: [Row] = []
     for arcFace in [true, false] {
+        var lastTrainer: FastMLPTrainer? = nil
+        var gemmRow: Row? = nil
         var runs: [(FastMLPTrainer.Run, EmbeddingStats)] = []
         for _ in 0..<o.trainRepeats {
             let gen = Generator(seed: o.seed)
@@ -186,6 +188,7 @@ func trainRows(_ spec: TrainSpec, threads: Int, options o: Options) -> [Row] {
             trainer.stages.enabled = o.stages
             trainer.arcFaceHead?.stages.enabled = o.stages
             let run = trainer.train(data, epochs: spec.epochs, milestones: spec.milestones, generator: gen)
+            lastTrainer = trainer
             if o.stages {
                 rows.append(Row(id: "\(spec.name)/stages/t\(threads)", label: "\(spec.name) \(arcFace ? "arcface" : "softmax") step stages (ms)",
                                 threads: threads, note: stageNote(trainer.stages, per: run.steps)))
@@ -197,12 +200,21 @@ func trainRows(_ spec: TrainSpec, threads: Int, options o: Options) -> [Row] {
             runs.append((run, trainer.evaluate(data.inputs, labels: data.labels)))
         }
         let med = runs.sorted { $0.0.seconds < $1.0.seconds }[runs.count / 2]
+        if let trainer = lastTrainer {
+            // The arithmetic floor: one step's eight GEMMs alone, on OpenBLAS's own threads.
+            let t = time(repeats: 200, warmup: 20) { trainer.gemmsOnly() }
+            gemmRow = Row(id: "\(spec.name)-\(arcFace ? "arcface" : "softmax")/gemms/t\(threads)",
+                          label: "\(spec.name) \(arcFace ? "arcface" : "softmax") step's 8 GEMMs alone", threads: threads,
+                          ms: t * 1e3, stepsPerSecond: 1 / t,
+                          note: String(format: "the most steps/s with zero overhead; fused step / GEMMs %.2fx", (med.0.seconds / Double(med.0.steps)) / t))
+        }
         let head = arcFace ? "arcface" : "softmax"
         rows.append(Row(id: "\(spec.name)-\(head)/train/t\(threads)",
                         label: "\(spec.name) \(head) training, \(med.0.steps) steps", threads: threads,
                         stepsPerSecond: med.0.stepsPerSecond, wallSeconds: med.0.seconds, accuracy: med.1.accuracy,
                         intraAngle: med.1.meanIntraClassAngle, interAngle: med.1.minInterCenterAngle,
                         note: String(format: "final loss %.4f", med.0.epochLosses.last ?? .nan)))
+        if let gemmRow { rows.append(gemmRow) }
     }
     return rows
 }
