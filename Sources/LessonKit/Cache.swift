@@ -29,12 +29,23 @@ final class ResultCache: @unchecked Sendable {
         environment = SHA256.hex(parts.joined(separator: "\n"))
     }
 
+    /// The program with every `#sourceLocation(file: "...", line: N)` written with `line: _`.
+    static func withoutLineNumbers(_ program: String) -> String {
+        let marker = "#sourceLocation(file: \""
+        guard program.contains(marker) else { return program }
+        return program.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+            guard line.hasPrefix(marker), line.hasSuffix(")"), let r = line.range(of: ", line: ", options: .backwards) else { return line }
+            let digits = line[r.upperBound..<line.index(before: line.endIndex)]
+            guard !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }) else { return line }
+            return line[..<r.upperBound] + "_)"
+        }.joined(separator: "\n")
+    }
+
     func key(for lesson: Lesson, options: ExecuteOptions) -> String {
         var h = SHA256()
         h.update(string: Self.formatVersion + "\n" + environment + "\n")
         // Line numbers only place diagnostics; results do not depend on them.
-        let program = Program.source(for: lesson).replacingOccurrences(
-            of: #"(#sourceLocation\(file: ".*", line: )\d+\)"#, with: "$1_)", options: .regularExpression)
+        let program = Self.withoutLineNumbers(Program.source(for: lesson))
         h.update(string: program)
         h.update(string: "\nlimits \(options.lessonLimit(lesson)) \(options.cellLimits(lesson)) \(options.outputLimit)\n")
         for input in lesson.options.inputs.sorted() {
@@ -44,24 +55,16 @@ final class ResultCache: @unchecked Sendable {
         return SHA256.hex(Data(h.finalize()))
     }
 
+    /// An entry file is the SHA-256 (hex) of the rest of the file, a newline, then this as JSON:
+    /// a truncated or edited entry is detected without decoding it.
     private struct Entry: Codable {
         var version: String
         var key: String
         var cells: [CellResult]
         var inline: [Int: InlineOutcome]
-        /// SHA-256 of the encoded cells and inline values: a truncated or edited entry is detected.
-        var checksum: String
     }
 
     private func path(_ key: String) -> String { "\(directory)/\(key.prefix(2))/\(key).json" }
-
-    private static func checksum(_ cells: [CellResult], _ inline: [Int: InlineOutcome]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(cells)) ?? Data()
-        let inlineData = (try? encoder.encode(inline)) ?? Data()
-        return SHA256.hex(data + inlineData)
-    }
 
     /// The cached run of this exact lesson program, or nil (also for a corrupt or foreign entry,
     /// which is removed so that the fresh result replaces it).
@@ -69,9 +72,12 @@ final class ResultCache: @unchecked Sendable {
         let key = key(for: lesson, options: options)
         let file = path(key)
         guard let data = FileManager.default.contents(atPath: file) else { return nil }
-        guard let entry = try? JSONDecoder().decode(Entry.self, from: data),
-              entry.version == Self.formatVersion, entry.key == key, entry.cells.count == lesson.cells.count,
-              entry.checksum == Self.checksum(entry.cells, entry.inline)
+        let newline = data.firstIndex(of: UInt8(ascii: "\n")) ?? data.endIndex
+        let body = data[data.index(after: min(newline, data.index(before: data.endIndex)))...]
+        guard newline < data.endIndex,
+              String(decoding: data[data.startIndex..<newline], as: UTF8.self) == SHA256.hex(Data(body)),
+              let entry = try? JSONDecoder().decode(Entry.self, from: Data(body)),
+              entry.version == Self.formatVersion, entry.key == key, entry.cells.count == lesson.cells.count
         else {
             try? FileManager.default.removeItem(atPath: file)
             return nil
@@ -91,9 +97,9 @@ final class ResultCache: @unchecked Sendable {
         }
         guard !run.inline.values.contains(where: { if case .trapped = $0 { true } else { false } }) else { return }
         let key = key(for: run.lesson, options: options)
-        let entry = Entry(version: Self.formatVersion, key: key, cells: run.cells, inline: run.inline,
-                          checksum: Self.checksum(run.cells, run.inline))
-        guard let data = try? JSONEncoder().encode(entry) else { return }
+        let entry = Entry(version: Self.formatVersion, key: key, cells: run.cells, inline: run.inline)
+        guard let body = try? JSONEncoder().encode(entry) else { return }
+        let data = Data((SHA256.hex(body) + "\n").utf8) + body
         let file = path(key)
         // Write then rename: a reader (or a concurrent build) never sees half an entry.
         let dir = (file as NSString).deletingLastPathComponent

@@ -51,6 +51,9 @@ public struct LessonRun: Sendable {
     public var compileErrors: [Diagnostic]
     public var cells: [CellResult]
     public var seconds: Double
+    /// Of `seconds`: inside swiftc and inside the lesson program (0 for a cached result).
+    public var compileSeconds: Double = 0
+    public var programSeconds: Double = 0
 }
 
 public struct ExecuteOptions: Sendable {
@@ -83,17 +86,22 @@ public enum Execute {
         try Program.source(for: lesson).write(toFile: source, atomically: true, encoding: .utf8)
         try? FileManager.default.removeItem(atPath: binary)
 
+        let compileStart = Date()
         let compile = try Subprocess.run(
             toolchain.compileArguments(source: source, output: binary, moduleCache: options.moduleCache ?? options.workDirectory + "/module-cache"),
             timeout: 600)
+        let compileSeconds = Date().timeIntervalSince(compileStart)
         guard compile.termination == .exited(0) else {
             let text = String(decoding: compile.output, as: UTF8.self)
             let errors = compilerErrors(text, lesson: lesson, generated: source)
             return LessonRun(lesson: lesson, compileErrors: errors,
                              cells: lesson.cells.map { CellResult(index: $0.index, segments: [], outcome: .notRun) },
-                             seconds: Date().timeIntervalSince(start))
+                             seconds: Date().timeIntervalSince(start), compileSeconds: compileSeconds)
         }
+        let programStart = Date()
         var run = try execute(binary: binary, lesson: lesson, options: options)
+        run.programSeconds = Date().timeIntervalSince(programStart)
+        run.compileSeconds = compileSeconds
         run.seconds = Date().timeIntervalSince(start)
         return run
     }

@@ -25,6 +25,8 @@ public struct Report: Sendable {
     public var runs: [LessonRun] = []
     /// How many lessons came from the cache.
     public var cached = 0
+    /// Where the time went (`--timings`).
+    public var timings = Timings()
     public var tally: Tally { Tally(checks) }
     public var ok: Bool { !checks.contains { $0.status != .passed } }
     /// Errors of the failed checks and the notes, in lesson order.
@@ -39,12 +41,49 @@ public struct Report: Sendable {
     }
 }
 
+/// Seconds per stage of a verify or build. swiftc and the lesson programs are summed over lessons
+/// (two run at a time); everything else is the tool's own work.
+public struct Timings: Sendable {
+    public var wall = 0.0
+    public var loadAndParse = 0.0
+    public var compile = 0.0
+    public var programs = 0.0
+    /// Per lesson, outside swiftc and the program: writing the source, spawning, reading the
+    /// output, cache lookups and stores, checking the results (summed over lessons).
+    public var lessonOverhead = 0.0
+    public var render = 0.0
+    public var writeSite = 0.0
+    public var lessons = 0, cached = 0
+
+    /// The tool's own seconds: everything but swiftc and the lesson programs.
+    public var own: Double { loadAndParse + lessonOverhead + render + writeSite }
+
+    public var rendered: String {
+        func row(_ name: String, _ v: Double, _ note: String = "") -> String {
+            name.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: "%8.3f s", v) + (note.isEmpty ? "" : "  " + note) + "\n"
+        }
+        let run = lessons - cached
+        return "timings (\(lessons) lesson(s), \(cached) from the cache):\n"
+            + row("  load + parse", loadAndParse)
+            + row("  swiftc", compile, "summed over \(run) compiled lesson(s), 2 at a time")
+            + row("  lesson programs", programs, "summed")
+            + row("  per-lesson overhead", lessonOverhead, "summed: source, spawn, output, cache, checks")
+            + row("  render", render)
+            + row("  write site", writeSite)
+            + row("  tool's own", own, String(format: "%.1f%% of all the work (own + swiftc + programs)",
+                                              own > 0 ? 100 * own / (own + compile + programs) : 0))
+            + row("  wall", wall)
+    }
+}
+
 public enum Pipeline {
     /// Runs every lesson and checks every expectation. Throws EnvironmentError when it cannot start.
     public static func verify(_ options: RunOptions, toolchain: Toolchain, log: @escaping @Sendable (String) -> Void = { _ in })
         throws -> Report
     {
         var report = Report()
+        let started = Date()
+        defer { report.timings.wall = Date().timeIntervalSince(started) }
         // All lessons are loaded and parsed (links may point at any of them); `files` selects which run.
         let (sources, loadDiagnostics) = try Load.lessons(in: options.lessonsDirectory)
         let selected = try select(options.files, from: sources, directory: options.lessonsDirectory)
@@ -67,6 +106,7 @@ public enum Pipeline {
         }
         let pages = Dictionary(uniqueKeysWithValues: all.map { ($0.slug, Links.anchors(of: $0)) })
         for c in Links.check(lessons, pages: pages) { checksByFile[c.file, default: []].append(c) }
+        report.timings.loadAndParse = Date().timeIntervalSince(started)
 
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
@@ -117,7 +157,12 @@ public enum Pipeline {
             report.notes += checked.notes
             report.runs.append(checked.run)
             if checked.cached { report.cached += 1 }
+            report.timings.compile += checked.run.compileSeconds
+            report.timings.programs += checked.run.programSeconds
+            report.timings.lessonOverhead += checked.seconds - checked.run.compileSeconds - checked.run.programSeconds
         }
+        report.timings.lessons = total
+        report.timings.cached = report.cached
         // Lesson order (file names sort as the course does; unreadable files first), then line order.
         let order = Dictionary(uniqueKeysWithValues: sources.enumerated().map { ($1.path, $0) })
         for file in checksByFile.keys.sorted(by: { (order[$0] ?? -1, $0) < (order[$1] ?? -1, $1) }) {
@@ -131,9 +176,16 @@ public enum Pipeline {
                              log: @escaping @Sendable (String) -> Void = { _ in }) throws -> Report {
         var options = options
         options.files = []
-        let report = try verify(options, toolchain: toolchain, log: log)
+        let started = Date()
+        var report = try verify(options, toolchain: toolchain, log: log)
         guard report.ok else { return report }
-        try Site.write(Render.site(report.runs), to: out)
+        let renderStart = Date()
+        let files = Render.site(report.runs)
+        let writeStart = Date()
+        try Site.write(files, to: out)
+        report.timings.render = writeStart.timeIntervalSince(renderStart)
+        report.timings.writeSite = Date().timeIntervalSince(writeStart)
+        report.timings.wall = Date().timeIntervalSince(started)
         return report
     }
 

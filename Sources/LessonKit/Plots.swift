@@ -149,7 +149,7 @@ enum Plots {
 
     /// A tick label: fixed decimals (no float noise), a real minus sign, thousands separated.
     static func tickLabel(_ v: Double, decimals: Int) -> String {
-        var s = String(format: "%.\(decimals)f", v)
+        var s = cFormat("%.\(decimals)f", v)
         var negative = s.hasPrefix("-")
         if negative { s.removeFirst() }
         if s.allSatisfy({ $0 == "0" || $0 == "." }) { negative = false }
@@ -183,16 +183,16 @@ enum Plots {
         if e >= -4 && e < 15 {
             if e >= digits {
                 let q = pow(10, Double(e - digits + 1))
-                s = String(format: "%.0f", (v / q).rounded() * q)
+                s = cFormat("%.0f", (v / q).rounded() * q)
             } else {
-                s = trim(String(format: "%.\(digits - 1 - e)f", v))
+                s = trim(cFormat("%.\(digits - 1 - e)f", v))
             }
         } else {
-            let parts = String(format: "%.\(digits - 1)e", v).split(separator: "e")
+            let parts = cFormat("%.\(digits - 1)e", v).split(separator: "e")
             s = trim(String(parts[0])) + "e" + String(Int(parts[1]) ?? 0)
         }
         if s == "-0" { s = "0" }
-        return s.replacingOccurrences(of: "-", with: minus)
+        return minus == "-" ? s : s.split(separator: "-", omittingEmptySubsequences: false).joined(separator: minus)
     }
 
     // MARK: Layout
@@ -321,7 +321,7 @@ enum Plots {
         let id = "plot-" + hash(body)
         var html = "<figure class=\"plot\(L.unitCircle ? " unit-circle" : "")\">\n"
         if !plot.title.isEmpty { html += "<figcaption class=\"plot-title\">\(esc(plot.title))</figcaption>\n" }
-        html += body.replacingOccurrences(of: idToken, with: id)
+        html += body.replacingLiteral(idToken, with: id)
         if let summary = plot.summary?.trimmingCharacters(in: .whitespacesAndNewlines), !summary.isEmpty {
             html += "<p class=\"plot-caption\">\(esc(summary))</p>\n"
         }
@@ -629,4 +629,15 @@ enum Plots {
     })();
 
     """
+}
+
+/// printf-style formatting of one Double through the C library: the same text as
+/// `String(format:)`, which on Linux goes through CoreFoundation at many times the cost (it was
+/// most of a warm build's render time).
+func cFormat(_ format: String, _ v: Double) -> String {
+    withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buf in
+        let n = withVaList([v]) { vsnprintf(buf.baseAddress!, 64, format, $0) }
+        if n >= 64 { return String(format: format, v) }  // (does not happen for the formats used here)
+        return String(cString: buf.baseAddress!)
+    }
 }

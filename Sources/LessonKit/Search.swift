@@ -17,8 +17,7 @@ enum Search {
         for run in runs {
             let lesson = run.lesson
             for s in Markdown.sections(lesson.markdown) {
-                let text = MathSpans.restore(s.text, lesson.math)
-                    .replacingOccurrences(of: #"\s+"#, with: " ", options: .regularExpression)
+                let text = MathSpans.restore(s.text, lesson.math).collapsingWhitespace
                     .trimmingCharacters(in: .whitespaces)
                 let section = MathSpans.restore(s.title, lesson.math)
                 guard !text.isEmpty || !section.isEmpty else { continue }

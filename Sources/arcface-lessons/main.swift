@@ -52,6 +52,9 @@ struct Common: ParsableArguments {
     @Option(name: .long, help: "Folder with the built libArcFaceKit.so (default: next to this executable).")
     var kit: String?
 
+    @Flag(name: .long, help: "Print where the time went (swiftc, lesson programs, the tool's own stages) to stderr.")
+    var timings = false
+
     func options() -> RunOptions {
         var o = RunOptions()
         o.lessonsDirectory = lessons
@@ -65,10 +68,12 @@ struct Common: ParsableArguments {
 }
 
 /// Runs a pipeline call and turns its outcome into output and an exit code.
-func finish(format: ReportFormat = .text, junit: String? = nil, _ body: (Toolchain) throws -> Report) throws -> Never {
+func finish(format: ReportFormat = .text, junit: String? = nil, timings: Bool = false,
+            _ body: (Toolchain) throws -> Report) throws -> Never {
     do {
         let report = try body(try Toolchain.discover(kitDirectory: nil))
         print(report.rendered(format), terminator: "")
+        if timings { FileHandle.standardError.write(Data(report.timings.rendered.utf8)) }
         if let junit {
             try Data(report.junit().utf8).write(to: URL(fileURLWithPath: junit), options: .atomic)
         }
@@ -127,7 +132,7 @@ struct Verify: ParsableCommand {
     func run() throws {
         var options = common.options()
         options.files = files
-        try finish(format: format, junit: junit) { toolchain in
+        try finish(format: format, junit: junit, timings: common.timings) { toolchain in
             var report = try Pipeline.verify(options, toolchain: toolchain, log: progressLog)
             if accept {
                 for a in try Accept.apply(report) {
@@ -153,7 +158,7 @@ struct Build: ParsableCommand {
 
     func run() throws {
         let options = common.options()
-        try finish { try Pipeline.build(options, out: out, toolchain: $0, log: progressLog) }
+        try finish(timings: common.timings) { try Pipeline.build(options, out: out, toolchain: $0, log: progressLog) }
     }
 }
 
@@ -224,6 +229,9 @@ struct Repl: ParsableCommand {
 
     @Option(name: .long, help: "Folder with the built libArcFaceKit.so (default: next to this executable).")
     var kit: String?
+
+    @Flag(name: .long, help: "Print where the time went (swiftc, lesson programs, the tool's own stages) to stderr.")
+    var timings = false
 
     @Flag(name: .long, help: "Show how long each cell and input took (compile and run).")
     var timing = false
