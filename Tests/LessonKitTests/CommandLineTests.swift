@@ -73,6 +73,39 @@ import Testing
         #expect(leftovers == [])
     }
 
+    /// `--timings` says where a build's time went: swiftc and the programs on a cold build, the
+    /// tool's own stages only on a warm one; the normal output is unchanged.
+    @Test func buildTimingsSplitTheCompilerTheProgramsAndTheToolsOwnWork() throws {
+        let dir = try Support.project(["01-good.md": Self.good, "02-more.md": "# More\n\nText.\n"])
+        func numbers(_ output: String) -> [String: Double] {
+            var out: [String: Double] = [:]
+            for line in output.split(separator: "\n") where line.hasPrefix("  ") {
+                let words = line.split(separator: " ")
+                guard let s = words.firstIndex(of: "s"), s > 0, let v = Double(words[s - 1]) else { continue }
+                out[words[..<(s - 1)].joined(separator: " ")] = v
+            }
+            return out
+        }
+        let cold = try Support.run([Support.tool, "build", "--timings"], in: dir)
+        #expect(cold.status == 0)
+        #expect(cold.output.contains("timings (2 lesson(s), 0 from the cache):"), "\(cold.output)")
+        #expect(cold.output.contains("1 passed, 0 failed"))
+        let c = numbers(cold.output)
+        #expect(c["swiftc"].map { $0 > 0.05 } == true, "\(c)")  // both lessons compiled
+        #expect(c["lesson programs"].map { $0 > 0 } == true, "\(c)")
+        #expect(c["render"].map { $0 > 0 } == true && c["wall"].map { $0 > 0 } == true, "\(c)")
+        let own = (c["load + parse"] ?? 0) + (c["per-lesson overhead"] ?? 0) + (c["render"] ?? 0) + (c["write site"] ?? 0)
+        #expect(abs((c["tool's own"] ?? -1) - own) < 0.005, "tool's own is the sum of its stages: \(c)")
+
+        let warm = try Support.run([Support.tool, "build", "--timings"], in: dir)
+        #expect(warm.output.contains("timings (2 lesson(s), 2 from the cache):"), "\(warm.output)")
+        let w = numbers(warm.output)
+        #expect(w["swiftc"] == 0 && w["lesson programs"] == 0, "\(w)")
+
+        let plain = try Support.run([Support.tool, "build"], in: dir)
+        #expect(!plain.output.contains("timings"))
+    }
+
     @Test func buildTwiceGivesAByteIdenticalSite() throws {
         let dir = try Support.project(["01-good.md": Self.good, "02-more.md": "# More\n\nText.\n"])
         #expect(try Support.run([Support.tool, "build", "--out", "a"], in: dir).status == 0)
