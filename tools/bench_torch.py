@@ -221,6 +221,10 @@ def main():
             sp = med(o["steps_per_s"]) / med(p["steps_per_s"])
             print(f"{key:<24} {'steps/s':<8} {med(o['steps_per_s']):>11.0f} {med(p['steps_per_s']):>11.0f} {1 / sp:>8.3f}   "
                   f"speed-up {sp:.1f}x (target >= 4)")
+            g = ours.get(key.replace("/train/", "/gemms/"))
+            if g:
+                print(f"{'':<24} {'floor':<8} {med(g['steps_per_s']):>11.0f} {'':>11} {'':>8}   our step's 8 GEMMs alone, "
+                      f"steps/s at zero overhead (4x PyTorch = {4 * med(p['steps_per_s']):.0f})")
             print(f"{'':<24} {'wall s':<8} {med(o['wall_s']):>11.3f} {med(p['wall_s']):>11.3f}")
             print(f"{'':<24} {'acc':<8} {med(o['accuracy']):>11.4f} {med(p['accuracy']):>11.4f}")
             print(f"{'':<24} {'intra°':<8} {med(o['intra_angle']):>11.2f} {med(p['intra_angle']):>11.2f}   mean angle to own class centre")
