@@ -2,9 +2,11 @@
 // table, or JSON rows for tools/bench_torch.py, which runs the same workloads in PyTorch interleaved
 // with this program and prints both side by side.
 //
-//   arcface-bench [--only H1,H1L,T1,T2] [--threads 1,2] [--repeat N] [--train-repeat N] [--json] [--no-composed] [--seed N] [--head-threads N]
-//   (--seed: the toy runs' data and initial weights, 0 by default; --head-threads: threads of the
-//   head's element-wise passes, default the --threads value)
+//   arcface-bench [--only H1,H1L,T1,T2] [--threads 1,2] [--repeat N] [--train-repeat N] [--json] [--no-composed]
+//                 [--seed N] [--head-threads N] [--stages] [--block-columns N]
+//   (--seed: the toy runs' data and initial weights, 0 by default; --head-threads: the head's
+//   threads, default the --threads value; --stages: milliseconds per stage of the head and the
+//   trainer step; --block-columns: the head's columns per block)
 //
 // H1:  ArcFace head (s=64, m=0.5) + mean cross-entropy, B=128, E=512, C=10000, float32:
 //      forward, forward+backward (d embeddings, d kernel), the three GEMMs alone (same OpenBLAS,
@@ -16,6 +18,8 @@
 //      shuffled, 30 epochs, MultiStepLR [12, 20, 26] x0.1. Median of --train-repeat runs.
 // T2:  ToyClusters(1000 x 32, 32-D); Linear(32,128)-ReLU-Linear(128,128)-l2 norm-ArcFace(E=128,
 //      C=1000, s=64, m=0.5) or Linear(128,1000); same SGD, batch 256, 3 epochs, no milestones.
+// T rows: one untimed training run, then the median of --train-repeat runs; plus the step's eight
+//      GEMMs alone on OpenBLAS's own threads (the floor: steps/s with zero overhead).
 
 import ArcFaceKit
 import Foundation
@@ -53,7 +57,7 @@ func parseOptions() -> Options {
         case "--stages": o.stages = true
         case "--block-columns": o.blockColumns = Int(value(a))
         case "-h", "--help":
-            print("usage: arcface-bench [--only H1,H1L,T1,T2] [--threads 1,2] [--repeat N] [--train-repeat N] [--json] [--no-composed] [--seed N] [--head-threads N]")
+            print("usage: arcface-bench [--only H1,H1L,T1,T2] [--threads 1,2] [--repeat N] [--train-repeat N] [--json] [--no-composed] [--seed N] [--head-threads N] [--stages] [--block-columns N]")
             exit(0)
         default: fail("unknown argument \(a)")
         }
