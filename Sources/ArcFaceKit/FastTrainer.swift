@@ -110,25 +110,27 @@ public final class FastMLPTrainer {
         let p = threads
         let w1 = theta + oW1, b1 = theta + oB1, w2 = theta + oW2, b2 = theta + oB2, k = theta + oK
         let clock = stages
+        let (x, a, emb, invNorm, dEmb, dY, dA) = (x, a, emb, invNorm, dEmb, dY, dA)
         clock.run("mlp forward") {
-        // h = x W1^T + b1; a = relu(h) (a > 0 exactly where h > 0, so a is also the ReLU mask)
-        for i in 0..<B { (a + i * H).update(from: b1, count: H) }
-        FastBLAS.sgemm(parts: p, false, true, B, H, In, 1, x, In, w1, In, 1, a, H)
-        Self.relu(a, B * H)
-        // y = a W2^T + b2 (into emb), then emb = y / ||y||
-        for i in 0..<B { (emb + i * E).update(from: b2, count: E) }
-        FastBLAS.sgemm(parts: p, false, true, B, E, H, 1, a, H, w2, H, 1, emb, E)
-        let (emb, invNorm) = (self.emb, self.invNorm)
-        parallelChunks(B, parts: p) { _, rows in
-            for i in rows {
-                let r = emb + i * E
-                var ss: Float = 0
-                for e in 0..<E { ss += r[e] * r[e] }
-                let n = ss.squareRoot()
-                invNorm[i] = 1 / n
-                for e in 0..<E { r[e] /= n }
+            // One job per block of rows (rows are independent here):
+            // h = x W1^T + b1; a = relu(h) (a > 0 exactly where h > 0, so a is also the ReLU mask);
+            // y = a W2^T + b2 (into emb), then emb = y / ||y||.
+            parallelChunks(B, parts: B >= 64 ? p : 1) { _, rows in
+                let lo = rows.lowerBound, n = rows.count
+                for i in rows { (a + i * H).update(from: b1, count: H) }
+                FastBLAS.sgemm(false, true, n, H, In, 1, x + lo * In, In, w1, In, 1, a + lo * H, H)
+                Self.relu(a + lo * H, n * H)
+                for i in rows { (emb + i * E).update(from: b2, count: E) }
+                FastBLAS.sgemm(false, true, n, E, H, 1, a + lo * H, H, w2, H, 1, emb + lo * E, E)
+                for i in rows {
+                    let r = emb + i * E
+                    var ss: Float = 0
+                    for e in 0..<E { ss += r[e] * r[e] }
+                    let norm = ss.squareRoot()
+                    invNorm[i] = 1 / norm
+                    for e in 0..<E { r[e] /= norm }
+                }
             }
-        }
         }
         // Head: loss, d emb, d kernel (and d bias)
         let loss: Float = clock.run("head") {
@@ -147,24 +149,34 @@ public final class FastMLPTrainer {
             }
         }
         clock.run("mlp backward") {
-        // d y = (d emb - emb (d emb . emb)) / ||y||
-        let (dEmb, dY) = (self.dEmb, self.dY)
-        parallelChunks(B, parts: p) { _, rows in
-            for i in rows {
-                let r = emb + i * E, g = dEmb + i * E, o = dY + i * E
-                var dot: Float = 0
-                for e in 0..<E { dot += g[e] * r[e] }
-                for e in 0..<E { o[e] = (g[e] - r[e] * dot) * invNorm[i] }
+            // Per block of rows: d y = (d emb - emb (d emb . emb)) / ||y||; d a = d y W2, masked by the ReLU.
+            parallelChunks(B, parts: B >= 64 ? p : 1) { _, rows in
+                let lo = rows.lowerBound, n = rows.count
+                for i in rows {
+                    let r = emb + i * E, g = dEmb + i * E, o = dY + i * E
+                    var dot: Float = 0
+                    for e in 0..<E { dot += g[e] * r[e] }
+                    for e in 0..<E { o[e] = (g[e] - r[e] * dot) * invNorm[i] }
+                }
+                FastBLAS.sgemm(false, false, n, H, E, 1, dY + lo * E, E, w2, H, 0, dA + lo * H, H)
+                Self.reluBackward(dA + lo * H, a + lo * H, n * H)
             }
-        }
-        // d W2 = dY^T a; d b2 = sum_i dY; d a = dY W2, masked by relu
-        FastBLAS.sgemm(parts: p, true, false, E, H, B, 1, dY, E, a, H, 0, grad + oW2, H)
-        columnSums(dY, B, E, into: grad + oB2)
-        FastBLAS.sgemm(parts: p, false, false, B, H, E, 1, dY, E, w2, H, 0, dA, H)
-        Self.reluBackward(dA, a, B * H)
-        // d W1 = dA^T x; d b1 = sum_i dA
-        FastBLAS.sgemm(parts: p, true, false, H, In, B, 1, dA, H, x, In, 0, grad + oW1, In)
-        columnSums(dA, B, H, into: grad + oB1)
+            // Per share of the layers' output rows: d W2 = dY^T a, d b2 = sum_i dY; d W1 = dA^T x, d b1 = sum_i dA.
+            let grad = self.grad
+            let (oW1, oB1, oW2, oB2) = (oW1, oB1, oW2, oB2)
+            parallelChunks(p, parts: B >= 64 ? p : 1) { part, _ in
+                let parts = Swift.min(p, B >= 64 ? p : 1)
+                func share(_ n: Int) -> Range<Int> { (n * part / parts)..<(n * (part + 1) / parts) }
+                let er = share(E), hr = share(H)
+                if !er.isEmpty {
+                    FastBLAS.sgemm(true, false, er.count, H, B, 1, dY + er.lowerBound, E, a, H, 0, grad + oW2 + er.lowerBound * H, H)
+                    Self.columnSums(dY, B, E, er, into: grad + oB2)
+                }
+                if !hr.isEmpty {
+                    FastBLAS.sgemm(true, false, hr.count, In, B, 1, dA + hr.lowerBound, H, x, In, 0, grad + oW1 + hr.lowerBound * In, In)
+                    Self.columnSums(dA, B, H, hr, into: grad + oB1)
+                }
+            }
         }
         clock.run("sgd") { arc == nil ? sgd(0..<count) : sgd(0..<oK) }
         steps += 1
@@ -205,9 +217,18 @@ public final class FastMLPTrainer {
         while j < n { if !(a[j] > 0) { g[j] = 0 }; j += 1 }
     }
 
+    /// out[j] = sum_i m[i, j] for j in `columns`.
+    static func columnSums(_ m: UnsafePointer<Float>, _ rows: Int, _ cols: Int, _ columns: Range<Int>,
+                           into out: UnsafeMutablePointer<Float>) {
+        (out + columns.lowerBound).update(repeating: 0, count: columns.count)
+        for i in 0..<rows {
+            let r = m + i * cols
+            for j in columns { out[j] += r[j] }
+        }
+    }
+
     func columnSums(_ m: UnsafePointer<Float>, _ rows: Int, _ cols: Int, into out: UnsafeMutablePointer<Float>) {
-        out.update(repeating: 0, count: cols)
-        for i in 0..<rows { let r = m + i * cols; for j in 0..<cols { out[j] += r[j] } }
+        Self.columnSums(m, rows, cols, 0..<cols, into: out)
     }
 
     /// logits = emb K + bias; mean cross-entropy; d logits = (softmax - onehot) / B.
