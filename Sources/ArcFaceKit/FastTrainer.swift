@@ -28,6 +28,8 @@ public final class FastMLPTrainer {
     public let threads: Int
     /// Seconds per stage of the steps, when enabled (`arcface-bench --stages`).
     public let stages = StageClock()
+    /// The model's multiply-adds per step below which its jobs run on one thread (tests lower it).
+    var minParallelWork = 1 << 22
 
     // Parameters, gradients and momentum buffers in one flat layout each:
     // w1 (H, In) | b1 (H) | w2 (E, H) | b2 (E) | kernel (E, C) | bias (C, softmax only)
@@ -111,11 +113,14 @@ public final class FastMLPTrainer {
         let w1 = theta + oW1, b1 = theta + oB1, w2 = theta + oW2, b2 = theta + oB2, k = theta + oK
         let clock = stages
         let (x, a, emb, invNorm, dEmb, dY, dA) = (x, a, emb, invNorm, dEmb, dY, dA)
+        // The model's jobs are split only when there is enough work (T2's model, not T1's: splitting
+        // T1's 1 M multiply-adds a step made it slower on two threads).
+        let mp = B * H * (In + E) >= minParallelWork ? p : 1
         clock.run("mlp forward") {
             // One job per block of rows (rows are independent here):
             // h = x W1^T + b1; a = relu(h) (a > 0 exactly where h > 0, so a is also the ReLU mask);
             // y = a W2^T + b2 (into emb), then emb = y / ||y||.
-            parallelChunks(B, parts: B >= 64 ? p : 1) { _, rows in
+            parallelChunks(B, parts: mp) { _, rows in
                 let lo = rows.lowerBound, n = rows.count
                 for i in rows { (a + i * H).update(from: b1, count: H) }
                 FastBLAS.sgemm(false, true, n, H, In, 1, x + lo * In, In, w1, In, 1, a + lo * H, H)
@@ -150,7 +155,7 @@ public final class FastMLPTrainer {
         }
         clock.run("mlp backward") {
             // Per block of rows: d y = (d emb - emb (d emb . emb)) / ||y||; d a = d y W2, masked by the ReLU.
-            parallelChunks(B, parts: B >= 64 ? p : 1) { _, rows in
+            parallelChunks(B, parts: mp) { _, rows in
                 let lo = rows.lowerBound, n = rows.count
                 for i in rows {
                     let r = emb + i * E, g = dEmb + i * E, o = dY + i * E
@@ -164,8 +169,8 @@ public final class FastMLPTrainer {
             // Per share of the layers' output rows: d W2 = dY^T a, d b2 = sum_i dY; d W1 = dA^T x, d b1 = sum_i dA.
             let grad = self.grad
             let (oW1, oB1, oW2, oB2) = (oW1, oB1, oW2, oB2)
-            parallelChunks(p, parts: B >= 64 ? p : 1) { part, _ in
-                let parts = Swift.min(p, B >= 64 ? p : 1)
+            parallelChunks(mp, parts: mp) { part, _ in
+                let parts = mp
                 func share(_ n: Int) -> Range<Int> { (n * part / parts)..<(n * (part + 1) / parts) }
                 let er = share(E), hr = share(H)
                 if !er.isEmpty {

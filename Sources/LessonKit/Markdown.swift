@@ -28,7 +28,7 @@ struct MarkdownBlock: Equatable {
 enum Markdown {
     /// GFM extensions every parse uses; registering them is global and must happen once.
     private static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter"]
-    nonisolated(unsafe) private static let registered: Void = cmark_gfm_core_extensions_ensure_registered()
+    private static let registered: Void = cmark_gfm_core_extensions_ensure_registered()
 
     private static let options = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES
 

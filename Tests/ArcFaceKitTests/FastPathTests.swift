@@ -184,6 +184,7 @@ import Testing
         let trainer = arcFace
             ? FastMLPTrainer(layer1: l1, layer2: l2, arcFace: arc, batch: B, lr: 0.1, threads: threads)
             : FastMLPTrainer(layer1: l1, layer2: l2, softmax: soft, batch: B, lr: 0.1, threads: threads)
+        trainer.minParallelWork = 0  // split the model's jobs too, small as it is
         let model = Sequential(l1, ReLU(), l2, L2Norm(axis: 1))
         let headParams = arcFace ? arc.parameters() : soft.parameters()
         let optimizer = SGD(model.parameters() + headParams, lr: 0.1, momentum: 0.9, weightDecay: 5e-4)
