@@ -8,8 +8,9 @@
 // loss, dL/dcos / n written over the GEMM output, the column dot products for the norm's
 // gradient). C: for each block, GEMM 2 (a partial d emb), the norm's term of d kernel (the block
 // in cache again) and GEMM 3 adding onto it. A and C split the columns, B the rows, over
-// `threads` threads (Dispatch); OpenBLAS runs single-threaded inside them, so that its own
-// workers, which spin after each GEMM, never compete with the element-wise passes.
+// `threads` threads (`parallelChunks`: CKernels' spinning fork-join pool); OpenBLAS runs
+// single-threaded inside them, so that its own workers, which spin after each GEMM, never compete
+// with the element-wise passes.
 
 import CBLAS
 import CKernels
@@ -40,7 +41,7 @@ public enum FastBLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// sgemm with the rows of C split over `parts` threads (Dispatch), each a single-threaded
+    /// sgemm with the rows of C split over `parts` threads (`parallelChunks`), each a single-threaded
     /// OpenBLAS call: for use inside `withSingleThreadedBLAS`.
     static func sgemm(parts: Int, _ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                       _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
@@ -77,7 +78,9 @@ let vfLanes = 8
 @inline(__always) func load(_ p: UnsafePointer<Float>) -> VF { UnsafeRawPointer(p).loadUnaligned(as: VF.self) }
 @inline(__always) func store(_ v: VF, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: VF.self) }
 
-/// Runs body(chunk, range) over `0..<n` split into `parts` contiguous ranges, in parallel when parts > 1.
+/// Runs body(chunk, range) over `0..<n` split into `parts` contiguous ranges, in parallel when
+/// parts > 1 (on CKernels' `afk_parallel` pool: its helpers spin briefly between jobs, where
+/// waking a Dispatch worker cost tens of microseconds per job).
 @inline(__always)
 func parallelChunks(_ n: Int, parts: Int, _ body: (Int, Range<Int>) -> Void) {
     let p = max(1, min(parts, n))
@@ -131,7 +134,7 @@ public final class FastArcFaceHead {
     public let batch, embedding, classes: Int
     public let constants: ArcFaceConstants<Float>
     public let easyMargin: Bool
-    /// Worker threads for the element-wise passes (the GEMMs follow `FastBLAS.setThreads`).
+    /// Threads for every stage (at most 2); OpenBLAS runs single-threaded inside them.
     public var threads: Int
 
     /// 1 / ||kernel[:, c]||: (C)
