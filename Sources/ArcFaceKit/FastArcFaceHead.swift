@@ -269,7 +269,6 @@ public final class FastArcFaceHead {
         }
     }
 
-    func withSingleThreadedBLAS<T>(_ body: () -> T) -> T { FastBLAS.withSingleThreadedBLAS(body) }
 
     func run(_ emb: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ labels: [Int], backward: Bool) -> Float {
         let (B, E, C) = (batch, embedding, classes)
@@ -279,7 +278,7 @@ public final class FastArcFaceHead {
         // on it: work[:, block] = emb @ kernel[:, block], un-normalised.
         let work = self.work
         stage("norms+gemm1") {
-            withSingleThreadedBLAS {
+            FastBLAS.withSingleThreadedBLAS {
                 columnShares { _, share in
                     blocks(share) { lo, hi in
                         columnNorms(w, lo, hi)
@@ -393,7 +392,7 @@ public final class FastArcFaceHead {
         let (work, colDot, invNorm, rowParts) = (self.work, self.colDot, self.invNorm, self.parts)
         let partial = dEmbPartial
         stage("gemm2+dK") {
-            withSingleThreadedBLAS {
+            FastBLAS.withSingleThreadedBLAS {
                 columnShares { k, share in
                     let out = k == 0 ? dEmb : partial + (k - 1) * B * E
                     var first = true

@@ -83,7 +83,6 @@ public enum Pipeline {
     {
         var report = Report()
         let started = Date()
-        defer { report.timings.wall = Date().timeIntervalSince(started) }
         // All lessons are loaded and parsed (links may point at any of them); `files` selects which run.
         let (sources, loadDiagnostics) = try Load.lessons(in: options.lessonsDirectory)
         let selected = try select(options.files, from: sources, directory: options.lessonsDirectory)
@@ -168,6 +167,7 @@ public enum Pipeline {
         for file in checksByFile.keys.sorted(by: { (order[$0] ?? -1, $0) < (order[$1] ?? -1, $1) }) {
             report.checks += checksByFile[file]!.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
         }
+        report.timings.wall = Date().timeIntervalSince(started)
         return report
     }
 

@@ -4,28 +4,23 @@
 extension String {
     /// Every occurrence of `target` replaced by `replacement`, compared byte for byte (UTF-8).
     func replacingLiteral(_ target: String, with replacement: String) -> String {
-        let t = Array(target.utf8)
-        guard let first = t.first else { return self }
+        let s = Array(utf8), t = Array(target.utf8)
+        guard !t.isEmpty, s.count >= t.count else { return self }
         var out: [UInt8] = []
-        var changed = false
-        var utf8 = Array(self.utf8)
-        utf8.withUnsafeMutableBufferPointer { s in
-            var i = 0, copied = 0
-            let n = s.count, m = t.count
-            while i + m <= n {
-                if s[i] == first && Array(s[i..<(i + m)]) == t {
-                    if !changed { out.reserveCapacity(n); changed = true }
-                    out.append(contentsOf: s[copied..<i])
-                    out.append(contentsOf: replacement.utf8)
-                    i += m
-                    copied = i
-                } else {
-                    i += 1
-                }
+        var i = 0, copied = 0
+        while i + t.count <= s.count {
+            if s[i] == t[0] && s[i..<(i + t.count)].elementsEqual(t) {
+                out.append(contentsOf: s[copied..<i])
+                out.append(contentsOf: replacement.utf8)
+                i += t.count
+                copied = i
+            } else {
+                i += 1
             }
-            if changed { out.append(contentsOf: s[copied..<n]) }
         }
-        return changed ? String(decoding: out, as: UTF8.self) : self
+        guard copied > 0 else { return self }
+        out.append(contentsOf: s[copied...])
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Runs of whitespace (spaces, tabs, line breaks, Unicode spaces) collapsed to one space.

@@ -104,6 +104,10 @@ import Testing
 
         let plain = try Support.run([Support.tool, "build"], in: dir)
         #expect(!plain.output.contains("timings"))
+
+        let verify = try Support.run([Support.tool, "verify", "--timings"], in: dir)
+        #expect(verify.output.contains("timings (2 lesson(s), 2 from the cache):"), "\(verify.output)")
+        #expect(numbers(verify.output)["wall"].map { $0 > 0 } == true, "verify reports its wall time: \(verify.output)")
     }
 
     @Test func buildTwiceGivesAByteIdenticalSite() throws {
