@@ -20,15 +20,24 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
-        // OpenBLAS (Debian libopenblas-dev) for the GEMMs; only ArcFaceKit's Linalg.swift imports it.
+        // OpenBLAS (Debian libopenblas-dev) for the fast paths' GEMMs (ArcFaceKitFast); lessons never link it.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // libedit (Debian libedit-dev): line editing and history for `arcface-lessons repl`.
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // The fast paths' element-wise kernels, compiled for AVX-512, AVX2 and baseline x86-64 and
         // picked at load time. Always optimised: the vector code is what is being tested.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2", "-Wno-psabi"])]),
+        // Elementary functions and GEMM with one fixed evaluation order: the same bits on every CPU.
+        // No fused multiply-add (-ffp-contract=off), whatever the compiler or the target; optimised
+        // even in debug builds, since every lesson's tensor ops run through it.
+        .target(name: "CPortableMath", exclude: ["gemm_body.h", "tables.h"],
+                cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off", "-fno-fast-math"])]),
         // The numeric library lesson cells use, plus the small runtime they report rich results through.
-        .target(name: "ArcFaceKit", dependencies: ["CBLAS", "CKernels"]),
+        // Its arithmetic is CPortableMath's and Swift's own (+ - * / sqrt in a fixed order): no BLAS, no libm.
+        .target(name: "ArcFaceKit", dependencies: ["CPortableMath"]),
+        // The benchmarks' fused ArcFace head and toy trainer, on OpenBLAS and CKernels' vector code:
+        // fast, not bit-reproducible across machines, so lessons do not link it.
+        .target(name: "ArcFaceKitFast", dependencies: ["ArcFaceKit", "CBLAS", "CKernels"]),
         // Evaluates PyTorch-written reference files (the parity format) with ArcFaceKit.
         .target(name: "Parity", dependencies: ["ArcFaceKit"]),
         // The pipeline: load -> parse -> execute -> verify -> render. All logic lives here.
@@ -48,9 +57,9 @@ let package = Package(
             ]
         ),
         // Benchmarks of the fused ArcFace head and trainer (`make bench`; tools/bench_torch.py compares with PyTorch).
-        .executableTarget(name: "arcface-bench", dependencies: ["ArcFaceKit"]),
+        .executableTarget(name: "arcface-bench", dependencies: ["ArcFaceKit", "ArcFaceKitFast"]),
         // Reference/ holds the PyTorch script and the values it wrote; tests read them via #filePath.
-        .testTarget(name: "ArcFaceKitTests", dependencies: ["ArcFaceKit"], exclude: ["Reference"]),
+        .testTarget(name: "ArcFaceKitTests", dependencies: ["ArcFaceKit", "ArcFaceKitFast", "CKernels", "CPortableMath"], exclude: ["Reference"]),
         // Fixtures and golden files are read from the source tree (#filePath), so UPDATE_GOLDEN can rewrite them.
         .testTarget(name: "ParityTests", dependencies: ["Parity"], exclude: ["Fixtures"]),
         .testTarget(name: "LessonKitTests", dependencies: ["LessonKit"], exclude: ["Fixtures"]),

@@ -1,11 +1,5 @@
 // Seeded random numbers (SplitMix64) and the random tensor initialisers built on them.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A seeded random number generator, the counterpart of `torch.Generator`.
 ///
 /// Algorithm (fixed, so every machine produces the same numbers; it does NOT reproduce torch's
@@ -72,10 +66,10 @@ extension TensorOf {
         scalars.withUnsafeMutableBufferPointer { x in
             for i in stride(from: 0, to: x.count, by: 2) {
                 let u1 = Double(generator.nextFloat()), u2 = Double(generator.nextFloat())
-                let r = (-2 * libmLog(1 - u1)).squareRoot()
+                let r = (-2 * PortableMath.log(1 - u1)).squareRoot()
                 let theta = 2 * Double.pi * u2
-                x[i] = mean + std * Scalar(r * Glibc.cos(theta))
-                if i + 1 < x.count { x[i + 1] = mean + std * Scalar(r * Glibc.sin(theta)) }
+                x[i] = mean + std * Scalar(r * PortableMath.cos(theta))
+                if i + 1 < x.count { x[i + 1] = mean + std * Scalar(r * PortableMath.sin(theta)) }
             }
         }
         return self
@@ -94,5 +88,3 @@ extension TensorOf {
     public static func randn(_ shape: Int..., generator: Generator = .default) -> TensorOf { randn(shape, generator: generator) }
 }
 
-/// libm `log`, named apart from `TensorOf.log` which shadows it inside the extension.
-@inline(__always) private func libmLog(_ x: Double) -> Double { log(x) }

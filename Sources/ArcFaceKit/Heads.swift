@@ -2,10 +2,6 @@
 // SphereFace, CosFace, ArcFace, CM1, CM2), a plain softmax classifier, and a fused ArcFace +
 // cross-entropy with an analytic backward that must agree with the composed ops.
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The seed's ArcFace head's constants for a margin m (TreB1eN InsightFace_Pytorch, model.py).
 public struct ArcFaceConstants<Scalar: TensorScalar>: Sendable {
     public let s, m, cos_m, sin_m, mm, threshold: Scalar

@@ -1,11 +1,5 @@
 // Elementwise tensor arithmetic and math with numpy/torch broadcasting, out of place and in place.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 // MARK: Broadcasting
 
 /// The shape two shapes broadcast to (trailing dims aligned; each pair equal or one of them 1), or

@@ -1,11 +1,5 @@
 // Reductions over a whole tensor or one dimension: sum, mean, max/min (+ arg), and p-norms.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 extension TensorOf {
     /// Views the tensor as (outer, n, inner) around dimension `d`, where `n = shape[d]`; element
     /// (o, k, i) is at `(o * n + k) * inner + i`. Every reduction and `renorm` walks this layout.
@@ -219,7 +213,7 @@ struct PNorm<Scalar: TensorScalar> {
         case 0: return acc + (x == 0 ? 0 : 1)
         case 1: return acc + a
         case 2: return acc + a * a
-        default: return acc + libmPow(a, p)
+        default: return acc + PortableMath.pow(a, p)
         }
     }
 
@@ -234,10 +228,9 @@ struct PNorm<Scalar: TensorScalar> {
         switch p {
         case .infinity, -.infinity, 0, 1: Scalar(acc)
         case 2: Scalar(acc.squareRoot())
-        default: Scalar(libmPow(acc, 1 / p))
+        default: Scalar(PortableMath.pow(acc, 1 / p))
         }
     }
 }
 
-/// libm `pow`, named so it does not collide with `TensorOf.pow` inside the extension.
-@inline(__always) func libmPow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
+

@@ -1,12 +1,6 @@
 // Optimisation: torch.optim.SGD with parameter groups, MultiStepLR, and the seed Learner's
 // schedule_lr and BatchNorm / weight-decay parameter split.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One entry of `optimizer.param_groups`: parameters plus optional per-group hyperparameters.
 ///
 /// A nil field means "the optimizer's default", like a key missing from torch's param-group dict;
@@ -172,7 +166,7 @@ public final class MultiStepLR {
         lastEpoch += 1
         let hits = milestones.filter { $0 == lastEpoch }.count
         if hits > 0 {
-            let factor = hits == 1 ? gamma : Float(pow(Double(gamma), Double(hits)))
+            let factor = hits == 1 ? gamma : Float(PortableMath.pow(Double(gamma), Double(hits)))
             for i in optimizer.paramGroups.indices {
                 optimizer.paramGroups[i].lr = (optimizer.paramGroups[i].lr ?? optimizer.defaults.lr!) * factor
             }

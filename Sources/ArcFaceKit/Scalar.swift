@@ -1,11 +1,6 @@
 // TensorScalar: the element types a tensor can hold (Float32, torch's default, and Float64 for
-// checks), with the math and BLAS entry points each one needs.
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+// checks), with the elementary functions and the GEMM each one uses: PortableMath's, never the
+// platform's libm or BLAS, so that a lesson prints the same bits on every machine.
 
 public protocol TensorScalar: BinaryFloatingPoint, Sendable, Codable, CustomStringConvertible
 where Self.RawSignificand: FixedWidthInteger {
@@ -18,7 +13,7 @@ where Self.RawSignificand: FixedWidthInteger {
     static func sin(_ x: Self) -> Self
     static func acos(_ x: Self) -> Self
     static func tanh(_ x: Self) -> Self
-    /// C = alpha * op(A) * op(B) + beta * C, row-major (cblas_sgemm / cblas_dgemm); see Linalg.swift.
+    /// C = alpha * op(A) * op(B) + beta * C, row-major, in PortableMath's fixed order; see Linalg.swift.
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
                      a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
@@ -26,24 +21,25 @@ where Self.RawSignificand: FixedWidthInteger {
 
 extension Float: TensorScalar {
     public static var dtypeName: String { "torch.float32" }
-    @inlinable public static func exp(_ x: Float) -> Float { expf(x) }
-    @inlinable public static func log(_ x: Float) -> Float { logf(x) }
-    @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { powf(x, y) }
-    @inlinable public static func cos(_ x: Float) -> Float { cosf(x) }
-    @inlinable public static func sin(_ x: Float) -> Float { sinf(x) }
-    @inlinable public static func acos(_ x: Float) -> Float { acosf(x) }
-    @inlinable public static func tanh(_ x: Float) -> Float { tanhf(x) }
+    // In Double and rounded once: within about half an ulp of float, and the same on every machine.
+    @inlinable public static func exp(_ x: Float) -> Float { PortableMath.exp(x) }
+    @inlinable public static func log(_ x: Float) -> Float { PortableMath.log(x) }
+    @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { PortableMath.pow(x, y) }
+    @inlinable public static func cos(_ x: Float) -> Float { PortableMath.cos(x) }
+    @inlinable public static func sin(_ x: Float) -> Float { PortableMath.sin(x) }
+    @inlinable public static func acos(_ x: Float) -> Float { PortableMath.acos(x) }
+    @inlinable public static func tanh(_ x: Float) -> Float { PortableMath.tanh(x) }
 }
 
 extension Double: TensorScalar {
     public static var dtypeName: String { "torch.float64" }
-    @inlinable public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
-    @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
-    @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
-    @inlinable public static func cos(_ x: Double) -> Double { Glibc.cos(x) }
-    @inlinable public static func sin(_ x: Double) -> Double { Glibc.sin(x) }
-    @inlinable public static func acos(_ x: Double) -> Double { Glibc.acos(x) }
-    @inlinable public static func tanh(_ x: Double) -> Double { Glibc.tanh(x) }
+    @inlinable public static func exp(_ x: Double) -> Double { PortableMath.exp(x) }
+    @inlinable public static func log(_ x: Double) -> Double { PortableMath.log(x) }
+    @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { PortableMath.pow(x, y) }
+    @inlinable public static func cos(_ x: Double) -> Double { PortableMath.cos(x) }
+    @inlinable public static func sin(_ x: Double) -> Double { PortableMath.sin(x) }
+    @inlinable public static func acos(_ x: Double) -> Double { PortableMath.acos(x) }
+    @inlinable public static func tanh(_ x: Double) -> Double { PortableMath.tanh(x) }
 }
 
 /// The default tensor: Float32, as `torch.tensor` gives for Python floats.

@@ -1,5 +1,6 @@
 // Compare: expected-output text vs actual text; numbers within tolerance, everything else exactly.
 
+import ArcFaceKit
 import Foundation
 
 /// The first difference between an expected block and a cell's actual output.
@@ -105,10 +106,10 @@ public enum Compare {
             exponent = Int(lower[lower.index(after: e)...]) ?? 0
         }
         guard let dot = mantissa.firstIndex(of: ".") else {
-            return exponent == 0 ? 0 : 0.5 * pow(10, Double(exponent))
+            return exponent == 0 ? 0 : 0.5 * PortableMath.pow(10, Double(exponent))
         }
         let decimals = mantissa.distance(from: dot, to: mantissa.endIndex) - 1
-        return 0.5 * pow(10, Double(exponent - decimals))
+        return 0.5 * PortableMath.pow(10, Double(exponent - decimals))
     }
 
     static func agrees(expected e: Double, actual a: Double, tolerance: Double) -> Bool {

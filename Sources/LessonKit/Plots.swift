@@ -14,6 +14,7 @@
 // the rendered (already rounded) SVG, and nothing depends on time, randomness or dictionary order.
 
 import ArcFaceKit
+import ArcFaceKit
 import Foundation
 
 enum Plots {
@@ -117,11 +118,11 @@ enum Plots {
             (lo, hi) = (lo - pad, hi + pad)
         }
         let span = hi - lo
-        let e0 = Int(floor(log10(span / Double(max(1, target)))))
+        let e0 = Int(floor(PortableMath.log10(span / Double(max(1, target)))))
         var best: (score: Double, a: Int, b: Int, m: Int, e: Int)?
         for e in (e0 - 1)...(e0 + 1) {
             for (rank, m) in [1, 5, 2].enumerated() {
-                let step = Double(m) * pow(10, Double(e))
+                let step = Double(m) * PortableMath.pow(10, Double(e))
                 guard abs(lo / step) < 1e15, abs(hi / step) < 1e15 else { continue }
                 let a = Int(extend ? floor(lo / step + 1e-9) : ceil(lo / step - 1e-9))
                 let b = Int(extend ? ceil(hi / step - 1e-9) : floor(hi / step + 1e-9))
@@ -137,7 +138,7 @@ enum Plots {
         }
         // k·m·10^e computed as an integer times (or divided by) an exact power of ten: 0.3, not 0.30000000000000004.
         func tick(_ k: Int) -> Double {
-            best.e >= 0 ? Double(k * best.m) * pow(10, Double(best.e)) : Double(k * best.m) / pow(10, Double(-best.e))
+            best.e >= 0 ? Double(k * best.m) * PortableMath.pow(10, Double(best.e)) : Double(k * best.m) / PortableMath.pow(10, Double(-best.e))
         }
         let ticks = (best.a...best.b).map(tick)
         let decimals = max(0, -best.e)
@@ -178,11 +179,11 @@ enum Plots {
             if s.hasSuffix(".") { s.removeLast() }
             return s
         }
-        let e = Int(floor(log10(abs(v))))
+        let e = Int(floor(PortableMath.log10(abs(v))))
         var s: String
         if e >= -4 && e < 15 {
             if e >= digits {
-                let q = pow(10, Double(e - digits + 1))
+                let q = PortableMath.pow(10, Double(e - digits + 1))
                 s = cFormat("%.0f", (v / q).rounded() * q)
             } else {
                 s = trim(cFormat("%.\(digits - 1 - e)f", v))

@@ -1,14 +1,13 @@
 // Program: one lesson -> one Swift program (main.swift), cells in order, each under #sourceLocation.
 
+import ArcFaceKit
+
 enum Program {
     /// The generated source. Cells are top-level code of one main.swift, so they share state like
     /// notebook cells; `#sourceLocation` makes compiler errors and traps name the Markdown line.
     static func source(for lesson: Lesson) -> String {
         let file = lesson.path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        var out = "// Generated from \(lesson.path) by arcface-lessons; do not edit.\nimport ArcFaceKit\n"
-            // Unbuffered stdio: the output of a cell that traps must not be lost in a buffer.
-            // (Here, not in ArcFaceKit: Swift 6 mode rejects touching C's stdout global.)
-            + "import Glibc\nsetvbuf(stdout, nil, _IONBF, 0)\nsetvbuf(stderr, nil, _IONBF, 0)\n"
+        var out = "// Generated from \(lesson.path) by arcface-lessons; do not edit.\n" + prelude
         // Each {swift} value in the prose runs right after the cell before it (index -1: before any cell).
         let inline = lesson.inlineExpressions
         let cellLines = lesson.cells.map(\.fenceLine)
@@ -38,6 +37,28 @@ enum Program {
         out += "LessonRuntime.finish()\n"
         return out
     }
+
+    /// The start of every lesson program (verify's and the REPL's): imports, unbuffered stdio (the
+    /// output of a cell that traps must not be lost in a buffer; here, not in ArcFaceKit, because
+    /// Swift 6 mode rejects touching C's stdout global), and the portable math functions.
+    static let prelude = "import ArcFaceKit\nimport Glibc\nsetvbuf(stdout, nil, _IONBF, 0)\nsetvbuf(stderr, nil, _IONBF, 0)\n"
+        + portableMathShadows
+
+    /// `exp`, `cos`, `pow`, ... for Double and Float as PortableMath's: declared in the lesson's own
+    /// module, they shadow Glibc's (and Foundation's) under the same names, so a cell that writes
+    /// `cos(x)` gets the same bits on every machine. Every compiled unit of a lesson declares them.
+    static let portableMathShadows: String = {
+        var out = "// Elementary functions with the same bits on every machine (ArcFaceKit's PortableMath).\n"
+        for type in ["Double", "Float"] {
+            for f in PortableMath.unaryFunctions {
+                out += "@inline(__always) func \(f)(_ x: \(type)) -> \(type) { PortableMath.\(f)(x) }\n"
+            }
+            for f in PortableMath.binaryFunctions {
+                out += "@inline(__always) func \(f)(_ x: \(type), _ y: \(type)) -> \(type) { PortableMath.\(f)(x, y) }\n"
+            }
+        }
+        return out
+    }()
 
     /// Wraps the cell's last statement in `LessonRuntime.display(...)` when it is an expression,
     /// so its value is shown as in a notebook. A Void expression (`print(x)`) shows nothing,

@@ -307,8 +307,7 @@ enum ReplSource {
     /// commands until the end of the session after the last; prose values are not evaluated.
     static func program(for lesson: Lesson) -> String {
         let file = quoted(lesson.path)
-        var out = "// Generated from \(lesson.path) by arcface-lessons repl; do not edit.\nimport ArcFaceKit\n"
-            + "import Glibc\nsetvbuf(stdout, nil, _IONBF, 0)\nsetvbuf(stderr, nil, _IONBF, 0)\n"
+        var out = "// Generated from \(lesson.path) by arcface-lessons repl; do not edit.\n" + Program.prelude
         for cell in lesson.cells {
             out += "ReplRuntime.checkpoint(\(cell.index))\n"
             out += "LessonRuntime.beginCell(\(cell.index))\n"
@@ -405,7 +404,7 @@ enum ReplSource {
         for m in context.modules { out += m + "\n" }
         out += "import ArcFaceKit\nimport Glibc\n"
         for i in context.imports { out += i + "\n" }
-        return out
+        return out + Program.portableMathShadows
     }
 
     /// A learner's input as the source of library `module`: its declarations at file scope (globals,

@@ -22,6 +22,7 @@
 //      GEMMs alone on OpenBLAS's own threads (the floor: steps/s with zero overhead).
 
 import ArcFaceKit
+import ArcFaceKitFast
 import Foundation
 
 struct Options {

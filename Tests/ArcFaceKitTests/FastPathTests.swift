@@ -5,6 +5,7 @@ import CKernels
 import Foundation
 import Testing
 @testable import ArcFaceKit
+@testable import ArcFaceKitFast
 
 @Suite struct FastPathTests {
     static func maxRelDiff(_ a: [Float], _ b: [Float]) -> Float {

@@ -36,11 +36,12 @@ enum Support {
     }
 
     /// Runs the built tool in `directory`; returns exit status and combined output.
-    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:],
+                    timeout: Double = 300) throws -> (status: Int32, output: String) {
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         let shell = ["/bin/sh", "-c", "cd '\(directory)' && exec \"$@\"", "sh"] + arguments
-        let r = try Subprocess.run(shell, environment: env, timeout: 300)
+        let r = try Subprocess.run(shell, environment: env, timeout: timeout)
         guard case .exited(let status) = r.termination else { return (-1, String(decoding: r.output, as: UTF8.self)) }
         return (status, String(decoding: r.output, as: UTF8.self))
     }

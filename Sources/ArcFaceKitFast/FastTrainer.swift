@@ -4,6 +4,7 @@
 // with BLAS into buffers allocated once. One step equals one step of the composed autograd path
 // (Layers.swift + Heads.swift + Optim.swift) to float rounding: FastPathTests.swift checks it.
 
+import ArcFaceKit
 import CKernels
 import Foundation
 

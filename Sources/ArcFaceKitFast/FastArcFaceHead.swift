@@ -12,6 +12,7 @@
 // single-threaded inside them, so that its own workers, which spin after each GEMM, never compete
 // with the element-wise passes.
 
+import ArcFaceKit
 import CBLAS
 import CKernels
 import Dispatch
