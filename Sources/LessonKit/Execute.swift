@@ -243,6 +243,9 @@ public enum Execute {
         case .exited(let code):
             how = .trapped(message: "the program exited with status \(code) before the lesson finished")
         }
+        // Stopped before the first cell started (a limit shorter than the program's start-up): the
+        // first cell carries it, else nothing would fail and the lesson would look merely not run.
+        if current == nil && currentInline == nil && !run.cells.isEmpty { current = 0 }
         if let k = currentInline {
             switch how {
             case .trapped(let message): run.inline[k] = .trapped(message)

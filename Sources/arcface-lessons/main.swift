@@ -55,6 +55,15 @@ struct Common: ParsableArguments {
     @Flag(name: .long, help: "Print where the time went (swiftc, lesson programs, the tool's own stages) to stderr.")
     var timings = false
 
+    /// A time limit that is nan, infinite, not positive or absurd is a usage error, not a trap later.
+    func validate() throws {
+        for (flag, value) in [("--timeout", timeout), ("--cell-timeout", cellTimeout)] {
+            if let value, !Parse.validSeconds(value) {
+                throw ValidationError("\(flag) must be a positive number of seconds up to \(Int(Parse.maxSeconds)), got \(value)")
+            }
+        }
+    }
+
     func options() -> RunOptions {
         var o = RunOptions()
         o.lessonsDirectory = lessons
