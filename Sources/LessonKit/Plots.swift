@@ -117,7 +117,9 @@ enum Plots {
             (lo, hi) = (lo - pad, hi + pad)
         }
         let span = hi - lo
-        let e0 = Int(floor(log10(span / Double(max(1, target)))))
+        // log10 of the span and of the target apart: span / target underflows to 0 (log10 -inf, a
+        // trap in Int) for a subnormal span such as 0...5e-324. hi > lo, both finite: span > 0.
+        let e0 = Int(floor(log10(span) - log10(Double(max(1, target)))))
         var best: (score: Double, a: Int, b: Int, m: Int, e: Int)?
         for e in (e0 - 1)...(e0 + 1) {
             for (rank, m) in [1, 5, 2].enumerated() {
@@ -141,7 +143,7 @@ enum Plots {
         }
         let ticks = (best.a...best.b).map(tick)
         let decimals = max(0, -best.e)
-        let big = ticks.contains { abs($0) >= 1e9 }
+        let big = ticks.contains { abs($0) >= 1e9 } || decimals > 12
         let labels = ticks.map { big ? number($0, digits: 3, minus: "\u{2212}") : tickLabel($0, decimals: decimals) }
         return extend ? Axis(lo: tick(best.a), hi: tick(best.b), ticks: ticks, labels: labels)
                       : Axis(lo: lo, hi: hi, ticks: ticks, labels: labels)
@@ -437,7 +439,7 @@ enum Plots {
             // Many points: one path of round dots (zero-length segments with round caps), a third the
             // size of circles; a point within half a pixel of an earlier one adds nothing and is left out.
             struct Cell: Hashable { var x: Int, y: Int }
-            func half(_ v: Double) -> Int { Int((min(max(v, -1e6), 1e6) * 2).rounded()) }
+            func half(_ v: Double) -> Int { v.isNaN ? 0 : Int((min(max(v, -1e6), 1e6) * 2).rounded()) }
             var seen = Set<Cell>(), d = ""
             for (x, y) in pts {
                 let gx = L.px(x), gy = L.py(y)
