@@ -31,8 +31,10 @@ public struct CellResult: Sendable, Equatable, Codable {
     public var outcome: Outcome
 
     /// The text a cell's ```output block is compared with: printed text, with rich results as their text form.
+    /// NUL reads as U+FFFD, as CommonMark reads it in the ```output block it is compared with.
     public var checkedText: String {
-        segments.map { if case .text(let t) = $0 { t } else if case .rich(let r) = $0 { r.text } else { "" } }.joined()
+        let text = segments.map { if case .text(let t) = $0 { t } else if case .rich(let r) = $0 { r.text } else { "" } }.joined()
+        return text.contains("\u{0}") ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
     }
 }
 

@@ -88,19 +88,19 @@ func finish(format: ReportFormat = .text, junit: String? = nil, timings: Bool = 
         }
         exit(report.ok ? 0 : 1)
     } catch let e as EnvironmentError {
-        FileHandle.standardError.write(Data("arcface-lessons: \(e)\n".utf8))
+        FileHandle.standardError.write(Data(("arcface-lessons: \(e)\n").visibleControls().utf8))
         exit(2)
     } catch let d as Diagnostic {
-        FileHandle.standardError.write(Data("\(d)\n".utf8))
+        FileHandle.standardError.write(Data(("\(d)\n").visibleControls().utf8))
         exit(1)
     } catch {
-        FileHandle.standardError.write(Data("arcface-lessons: error: \(error)\n".utf8))
+        FileHandle.standardError.write(Data(("arcface-lessons: error: \(error)\n").visibleControls().utf8))
         exit(2)
     }
 }
 
 func progressLog(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((line.visibleControls() + "\n").utf8))
 }
 
 extension ReportFormat: ExpressibleByArgument {}
@@ -190,7 +190,7 @@ struct Parity: ParsableCommand {
             print(report.text, terminator: "")
             Foundation.exit(report.ok ? 0 : 1)
         } catch {
-            FileHandle.standardError.write(Data("arcface-lessons: error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data(("arcface-lessons: error: \(error)\n").visibleControls().utf8))
             Foundation.exit(2)
         }
     }
@@ -263,10 +263,10 @@ struct Repl: ParsableCommand {
             let status = try LessonRepl.run(options, toolchain: try Toolchain.discover(kitDirectory: nil))
             Foundation.exit(status)
         } catch let e as EnvironmentError {
-            FileHandle.standardError.write(Data("arcface-lessons: \(e)\n".utf8))
+            FileHandle.standardError.write(Data(("arcface-lessons: \(e)\n").visibleControls().utf8))
             Foundation.exit(2)
         } catch {
-            FileHandle.standardError.write(Data("arcface-lessons: error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data(("arcface-lessons: error: \(error)\n").visibleControls().utf8))
             Foundation.exit(2)
         }
     }
