@@ -62,7 +62,7 @@ public enum Load {
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: path))
             } catch {
-                diagnostics.append(Diagnostic(stage: .load, file: path, "cannot read the lesson: \(reason(error))"))
+                diagnostics.append(Diagnostic(stage: .load, file: path, "cannot read the lesson: \(readFailure(path) ?? reason(error))"))
                 continue
             }
             guard let text = String(validating: data, as: UTF8.self) else {
@@ -101,6 +101,15 @@ public enum Load {
             }
         }
         return String(out)
+    }
+
+    /// Why reading `path` fails, from the system (Foundation's error often carries only code 256).
+    static func readFailure(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(fd) }
+        var byte: UInt8 = 0
+        return read(fd, &byte, 1) < 0 ? String(cString: strerror(errno)) : nil
     }
 
     /// The system's reason (`Permission denied`, `Too many levels of symbolic links`), not

@@ -216,9 +216,12 @@ enum Markdown {
     }
 
     /// GitHub-style anchor ids: lower case, letters, digits, '-' and '_' kept, spaces to '-',
-    /// repeats numbered (`intro`, `intro-1`).
+    /// repeats numbered (`intro`, `intro-1`). Unique on the page: a numbered id that a heading
+    /// already has (`Intro 1` after two `Intro`s), the page template's own ids and the cells'
+    /// `cell-N` are skipped to the next number.
     struct AnchorIDs {
         private var used: [String: Int] = [:]
+        private var taken: Set<String> = ["content", "search-input", "search-results"]
         mutating func next(_ text: String) -> String {
             // Formulas (placeholders here) do not go into ids.
             let text = text.replacingOccurrences(of: #"AFLMATH\d+X"#, with: "", options: .regularExpression)
@@ -227,9 +230,16 @@ enum Markdown {
                 return ch.isLetter || ch.isNumber || ch == "-" || ch == "_" ? ch : nil
             })
             if base.isEmpty { base = "section" }
-            let n = used[base, default: 0]
+            var n = used[base, default: 0], id = base
+            while true {
+                id = n == 0 ? base : "\(base)-\(n)"
+                let cell = id.hasPrefix("cell-") && !id.dropFirst(5).isEmpty && id.dropFirst(5).allSatisfy(\.isASCII) && Int(id.dropFirst(5)) != nil
+                if !taken.contains(id) && !cell { break }
+                n += 1
+            }
             used[base] = n + 1
-            return n == 0 ? base : "\(base)-\(n)"
+            taken.insert(id)
+            return id
         }
     }
 

@@ -185,7 +185,11 @@ public enum Pipeline {
         let renderStart = Date()
         let files = Render.site(report.runs)
         let writeStart = Date()
-        try Site.write(files, to: out)
+        do {
+            try Site.write(files, to: out)
+        } catch {
+            throw SiteWriteError(report: report, error: error)
+        }
         report.timings.render = writeStart.timeIntervalSince(renderStart)
         report.timings.writeSite = Date().timeIntervalSince(writeStart)
         report.timings.wall = Date().timeIntervalSince(started)
@@ -245,6 +249,14 @@ public enum Pipeline {
         guard let p = mkdtemp(&template) else { throw EnvironmentError("cannot create a temporary directory") }
         return String(cString: p)
     }
+}
+
+/// Every check passed but the site could not be written (disk full, no permission): the caller
+/// still prints the run's tally, then this error.
+public struct SiteWriteError: Error, CustomStringConvertible {
+    public var report: Report
+    public var error: Error
+    public var description: String { (error as? Diagnostic)?.message ?? Load.reason(error) }
 }
 
 private struct Checked {

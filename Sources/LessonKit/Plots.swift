@@ -111,11 +111,12 @@ enum Plots {
     /// domain grows to the outer ticks (so the ticks cover the data); otherwise ticks lie inside it.
     static func axis(_ lo: Double, _ hi: Double, target: Int, extend: Bool) -> Axis {
         var (lo, hi) = (lo, hi)
-        if !(lo.isFinite && hi.isFinite && (hi - lo).isFinite) { (lo, hi) = (-1, 1) }  // beyond Double's range
         if !(hi > lo) {
             let pad = lo == 0 ? 1 : abs(lo) * 0.1
             (lo, hi) = (lo - pad, hi + pad)
         }
+        // After the padding, which can overflow too (a single point at 1.8e308).
+        if !(lo.isFinite && hi.isFinite && (hi - lo).isFinite && hi > lo) { (lo, hi) = (-1, 1) }  // beyond Double's range
         let span = hi - lo
         // log10 of the span and of the target apart: span / target underflows to 0 (log10 -inf, a
         // trap in Int) for a subnormal span such as 0...5e-324. hi > lo, both finite: span > 0.
@@ -128,7 +129,8 @@ enum Plots {
                 let a = Int(extend ? floor(lo / step + 1e-9) : ceil(lo / step - 1e-9))
                 let b = Int(extend ? ceil(hi / step - 1e-9) : floor(hi / step + 1e-9))
                 let n = b - a + 1
-                guard n >= 2, n <= 2 * target + 2 else { continue }
+                // An outer tick past Double's range (data up to 1.8e308) would make the axis end at inf.
+                guard n >= 2, n <= 2 * target + 2, (Double(a) * step).isFinite, (Double(b) * step).isFinite else { continue }
                 var score = -0.08 * Double(abs(n - (target + 1))) - 0.015 * Double(rank)
                 if extend { score -= 2.5 * (1 - span / (Double(b - a) * step)) }
                 if best == nil || score > best!.score + 1e-12 { best = (score, a, b, m, e) }

@@ -82,6 +82,7 @@ func finish(format: ReportFormat = .text, junit: String? = nil, timings: Bool = 
     do {
         let report = try body(try Toolchain.discover(kitDirectory: nil))
         print(report.rendered(format), terminator: "")
+        fflush(nil)  // stdout, before anything goes to stderr
         if timings { FileHandle.standardError.write(Data(report.timings.rendered.utf8)) }
         if let junit {
             try Data(report.junit().utf8).write(to: URL(fileURLWithPath: junit), options: .atomic)
@@ -89,6 +90,12 @@ func finish(format: ReportFormat = .text, junit: String? = nil, timings: Bool = 
         exit(report.ok ? 0 : 1)
     } catch let e as EnvironmentError {
         FileHandle.standardError.write(Data(("arcface-lessons: \(e)\n").visibleControls().utf8))
+        exit(2)
+    } catch let w as SiteWriteError {
+        // The checks ran: their tally first, then why the site is not there.
+        print(w.report.rendered(format), terminator: "")
+        fflush(nil)  // stdout, before anything goes to stderr
+        FileHandle.standardError.write(Data(("arcface-lessons: error: cannot write the site: \(w.error)\n").visibleControls().utf8))
         exit(2)
     } catch let d as Diagnostic {
         FileHandle.standardError.write(Data(("\(d)\n").visibleControls().utf8))
