@@ -196,7 +196,7 @@ public enum Execute {
                 let decoder = JSONDecoder()
                 decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
                 if let i = current, let rich = try? decoder.decode(RichResult.self, from: Data(payload.utf8)) {
-                    cells[i].segments.append(.rich(rich))
+                    cells[i].segments.append(.rich(wellFormed(rich)))
                 }
             case "trapped":
                 if let i = current { trapSignal[i] = Int32(payload) ?? 0 }
@@ -258,6 +258,14 @@ public enum Execute {
             run.cells[i].outcome = how
         }
         return run
+    }
+
+    /// Decoding skips the initialisers' preconditions: a table's rows are fitted to its columns
+    /// here, so that its text form (which indexes every row by column) cannot trap in the tool.
+    static func wellFormed(_ rich: RichResult) -> RichResult {
+        guard case .table(var t) = rich, !t.rows.allSatisfy({ $0.count == t.columns.count }) else { return rich }
+        t.rows = t.rows.map { Array(($0 + Array(repeating: "", count: max(0, t.columns.count - $0.count))).prefix(t.columns.count)) }
+        return .table(t)
     }
 
     private static let trapPrefixes = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil",

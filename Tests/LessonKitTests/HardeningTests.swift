@@ -232,6 +232,12 @@ import Testing
         let lines = table.text.split(separator: "\n").map(String.init).dropFirst()
         #expect(lines.allSatisfy { $0.count == lines.first?.count })
         #expect(XMLElements.parse(Render.table(Table(columns: [], rows: []))).error == nil)
+        // A record decoded from a lesson program skips Table's precondition: rows are fitted to the columns.
+        var ragged = Table(columns: ["a", "b"], rows: [])
+        ragged.rows = [["1"], ["1", "2", "3"]]
+        guard case .table(let fitted) = Execute.wellFormed(.table(ragged)) else { Issue.record("not a table"); return }
+        #expect(fitted.rows == [["1", ""], ["1", "2"]])
+        #expect(fitted.text == "a  b\n1   \n1  2\n")
     }
 }
 
