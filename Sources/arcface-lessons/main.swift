@@ -1,7 +1,8 @@
 // The arcface-lessons command: parses arguments and calls LessonKit.
 //
 // Exit codes: 0 every check passed; 1 a check failed (wrong number, compile error, trap, bad lesson);
-// 2 usage or environment error (no lessons directory, no compiler, ArcFaceKit not built).
+// 2 usage or environment error (a bad flag, an --out that would replace work, no lessons directory,
+// no compiler, ArcFaceKit not built, a site that cannot be written).
 
 import ArgumentParser
 import Foundation
@@ -169,7 +170,7 @@ struct Build: ParsableCommand {
 
     @OptionGroup var common: Common
 
-    @Option(name: .long, help: "Folder to write the site into.")
+    @Option(name: .long, help: "Folder to write the site into: new, empty, or a site build wrote (it carries .arcface-lessons-site); a symlink is followed.")
     var out = "site"
 
     func run() throws {
