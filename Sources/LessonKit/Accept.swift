@@ -16,7 +16,10 @@ public enum Accept {
         var results: [AcceptResult] = []
         for run in report.runs where run.compileErrors.isEmpty {
             let lesson = run.lesson
-            var lines = try String(contentsOfFile: lesson.path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            // Lines as Parse saw them (normalised); written back with the file's own BOM and line ends.
+            let original = try String(contentsOfFile: lesson.path, encoding: .utf8)
+            let crlf = original.utf8.contains(13), bom = original.unicodeScalars.first == "\u{FEFF}"
+            var lines = Load.normalize(original).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             // Edits as (first line, line count to replace, new lines), applied bottom-up.
             var edits: [(line: Int, count: Int, new: [String])] = []
             var values = 0
@@ -28,9 +31,18 @@ public enum Accept {
                 let actual = result.checkedText
                 if let e = cell.expected {
                     guard Compare.check(expected: e.text, actual: actual, tolerance: e.tolerance) != nil else { continue }
-                    edits.append((e.textLine, contentLines(e.text), rewrite(expected: e.text, actual: actual)))
+                    let new = rewrite(expected: e.text, actual: actual), count = contentLines(e.text)
+                    // The whole block, fences too: a printed line of ``` needs a longer fence.
+                    let opener = e.fenceLine <= lines.count ? lines[e.fenceLine - 1] : "```output"
+                    let indent = opener.prefix { $0 == " " }, mark = opener.dropFirst(indent.count).first ?? "`"
+                    let written = opener.dropFirst(indent.count).prefix { $0 == mark }
+                    let fence = String(repeating: mark, count: max(written.count, longestRun(of: mark, in: new) + 1))
+                    edits.append((e.fenceLine, count + 2, [indent + fence + opener.dropFirst(indent.count + written.count)]
+                                                        + new + [indent + fence]))
                 } else if !cell.attributes.nocheck && !cell.attributes.traps && !actual.allSatisfy(\.isWhitespace) {
-                    edits.append((cell.endLine + 1, 0, ["", "```output"] + Compare.lines(actual) + ["```"]))
+                    let new = Compare.lines(actual)
+                    let fence = String(repeating: "`", count: max(3, longestRun(of: "`", in: new) + 1))
+                    edits.append((cell.endLine + 1, 0, ["", fence + "output"] + new + [fence]))
                 }
             }
             for (k, e) in lesson.inlineExpressions.enumerated() {
@@ -48,11 +60,25 @@ public enum Accept {
                 let at = min(edit.line - 1, lines.count)
                 lines.replaceSubrange(at..<min(at + edit.count, lines.count), with: edit.new)
             }
-            let text = lines.joined(separator: "\n")
+            var text = lines.joined(separator: crlf ? "\r\n" : "\n")
+            if bom { text = "\u{FEFF}" + text }
             try Data(text.utf8).write(to: URL(fileURLWithPath: lesson.path), options: .atomic)
             results.append(AcceptResult(file: lesson.path, blocks: edits.count, values: values))
         }
         return results
+    }
+
+    /// The longest run of `mark` in `lines` (a fence must be longer than any run it encloses).
+    static func longestRun(of mark: Character, in lines: [String]) -> Int {
+        var best = 0
+        for line in lines {
+            var run = 0
+            for ch in line {
+                run = ch == mark ? run + 1 : 0
+                best = max(best, run)
+            }
+        }
+        return best
     }
 
     /// Lines between a block's fences (its literal ends with a newline when it is not empty).

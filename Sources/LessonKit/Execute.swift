@@ -31,8 +31,10 @@ public struct CellResult: Sendable, Equatable, Codable {
     public var outcome: Outcome
 
     /// The text a cell's ```output block is compared with: printed text, with rich results as their text form.
+    /// NUL reads as U+FFFD, as CommonMark reads it in the ```output block it is compared with.
     public var checkedText: String {
-        segments.map { if case .text(let t) = $0 { t } else if case .rich(let r) = $0 { r.text } else { "" } }.joined()
+        let text = segments.map { if case .text(let t) = $0 { t } else if case .rich(let r) = $0 { r.text } else { "" } }.joined()
+        return text.contains("\u{0}") ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
     }
 }
 
@@ -194,7 +196,7 @@ public enum Execute {
                 let decoder = JSONDecoder()
                 decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
                 if let i = current, let rich = try? decoder.decode(RichResult.self, from: Data(payload.utf8)) {
-                    cells[i].segments.append(.rich(rich))
+                    cells[i].segments.append(.rich(wellFormed(rich)))
                 }
             case "trapped":
                 if let i = current { trapSignal[i] = Int32(payload) ?? 0 }
@@ -243,6 +245,9 @@ public enum Execute {
         case .exited(let code):
             how = .trapped(message: "the program exited with status \(code) before the lesson finished")
         }
+        // Stopped before the first cell started (a limit shorter than the program's start-up): the
+        // first cell carries it, else nothing would fail and the lesson would look merely not run.
+        if current == nil && currentInline == nil && !run.cells.isEmpty { current = 0 }
         if let k = currentInline {
             switch how {
             case .trapped(let message): run.inline[k] = .trapped(message)
@@ -253,6 +258,14 @@ public enum Execute {
             run.cells[i].outcome = how
         }
         return run
+    }
+
+    /// Decoding skips the initialisers' preconditions: a table's rows are fitted to its columns
+    /// here, so that its text form (which indexes every row by column) cannot trap in the tool.
+    static func wellFormed(_ rich: RichResult) -> RichResult {
+        guard case .table(var t) = rich, !t.rows.allSatisfy({ $0.count == t.columns.count }) else { return rich }
+        t.rows = t.rows.map { Array(($0 + Array(repeating: "", count: max(0, t.columns.count - $0.count))).prefix(t.columns.count)) }
+        return .table(t)
     }
 
     private static let trapPrefixes = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil",

@@ -12,8 +12,85 @@ enum Links {
         return String(path.dropLast(3)) + ".html" + (fragment.map { "#" + $0 } ?? "")
     }
 
+    /// A link to a page of the course (or an anchor of this one): no scheme, not `//host`.
     static func isInternal(_ url: String) -> Bool {
-        !url.isEmpty && !url.contains("://") && !url.hasPrefix("//") && !url.hasPrefix("mailto:")
+        !url.isEmpty && scheme(url) == nil && !url.hasPrefix("//")
+    }
+
+    static let allowedSchemes: Set<String> = ["http", "https", "mailto"]
+
+    /// http, https, mailto, or a relative URL (`page.html`, `#anchor`, `//host/x`). Judged as a
+    /// browser reads it: tabs and newlines removed anywhere, leading spaces and controls dropped,
+    /// character references decoded, the scheme compared case-insensitively (`JaVa\tScRiPt:`).
+    static func isSafe(_ url: String) -> Bool {
+        guard let scheme = scheme(url) else { return true }
+        return allowedSchemes.contains(scheme)
+    }
+
+    /// The scheme of `url` in lower case (the text before a `:` that comes before any `/`, `?`, `#`),
+    /// nil for a relative URL. Any text there counts, not only valid scheme characters, so that a
+    /// variant a browser might still read as a scheme is never taken for a relative URL.
+    static func scheme(_ url: String) -> String? {
+        let decoded = decodeReferences(url)
+        let cleaned = String(String.UnicodeScalarView(decoded.unicodeScalars
+            .drop { $0.value <= 0x20 }
+            .filter { $0 != "\t" && $0 != "\n" && $0 != "\r" }))
+        guard let end = cleaned.firstIndex(where: { ":/?#".contains($0) }), cleaned[end] == ":" else {
+            // A named reference left undecoded before the first `/` could still hide a colon.
+            let head = cleaned.prefix { !"/?#".contains($0) }
+            return head.range(of: #"&[A-Za-z]+;?"#, options: .regularExpression) == nil ? nil : head.lowercased()
+        }
+        return cleaned[..<end].lowercased()
+    }
+
+    /// Numeric character references and the named ones that can spell a scheme's separator or
+    /// whitespace, decoded (`&#106;` -> `j`, `&colon;` -> `:`, `&Tab;` -> tab).
+    static func decodeReferences(_ s: String) -> String {
+        guard s.contains("&") else { return s }
+        let named: [String: String] = ["colon": ":", "tab": "\t", "newline": "\n", "amp": "&", "sol": "/",
+                                       "quest": "?", "num": "#", "period": ".", "lpar": "(", "rpar": ")"]
+        var out = "", rest = Substring(s)
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            rest = rest[rest.index(after: amp)...]
+            let body = rest.prefix { $0.isLetter || $0.isNumber || $0 == "#" }
+            var value: String?
+            if body.hasPrefix("#x") || body.hasPrefix("#X") {
+                value = UInt32(body.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+            } else if body.hasPrefix("#") {
+                value = UInt32(body.dropFirst()).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+            } else {
+                value = named[body.lowercased()]
+            }
+            guard let value else { out += "&"; continue }
+            out += value
+            rest = rest[body.endIndex...]
+            if rest.first == ";" { rest = rest.dropFirst() }
+        }
+        return out + rest
+    }
+
+    /// `href=`, `src=` (and the other URL attributes) of raw HTML, with their value ranges.
+    private static let urlAttribute = try! NSRegularExpression(
+        pattern: #"(?i)(?<![\w-])(href|src|action|formaction|xlink:href|poster|background|cite|data)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)"#)
+
+    private static func urlAttributes(_ html: String) -> [(value: String, range: Range<String.Index>)] {
+        urlAttribute.matches(in: html, range: NSRange(html.startIndex..., in: html)).compactMap { m in
+            guard let r = Range(m.range(at: 2), in: html) else { return nil }
+            var v = String(html[r])
+            if let q = v.first, q == "\"" || q == "'" { v = String(v.dropFirst().dropLast()) }
+            return (v, r)
+        }
+    }
+
+    /// The URLs in raw HTML's href and src attributes.
+    static func htmlURLs(_ html: String) -> [String] { urlAttributes(html).map(\.value) }
+
+    /// Raw HTML with every unsafe URL attribute emptied.
+    static func inertHTML(_ html: String) -> String {
+        var out = html
+        for a in urlAttributes(html).reversed() where !isSafe(a.value) { out.replaceSubrange(a.range, with: "\"\"") }
+        return out
     }
 
     static func split(_ url: String) -> (path: String, fragment: String?) {
@@ -26,7 +103,15 @@ enum Links {
     static func check(_ lessons: [Lesson], pages: [String: Set<String>]) -> [Check] {
         var checks: [Check] = []
         for lesson in lessons {
-            for link in Markdown.outline(lesson.markdown).links where isInternal(link.url) {
+            let all = Markdown.outline(lesson.markdown).links
+            // Raw HTML is shown as text unless the lesson opts in: only then are its URLs live.
+            for link in all where !isSafe(link.url) && (link.kind != .rawHTML || lesson.options.rawHTML) {
+                let what = link.kind == .image ? "image source" : "link"
+                checks.append(.failed(Diagnostic(stage: .render, file: lesson.path, line: link.line,
+                                                 "unsafe \(what) '\(link.url)': its scheme '\(scheme(link.url) ?? "")' is not allowed; it is rendered inert",
+                                                 hint: "link with http:, https:, mailto: or a relative URL"), "\(what) \(link.url)"))
+            }
+            for link in all where link.kind == .link && isInternal(link.url) {
                 let (path, fragment) = split(link.url)
                 let name = "link \(link.url)"
                 func fail(_ message: String) {

@@ -8,6 +8,11 @@ public struct LessonSource: Sendable, Equatable {
     public var slug: String
     public var number: Int
     public var text: String
+
+    /// Every lesson's text goes through `Load.normalize` here, whoever reads the file.
+    public init(path: String, slug: String, number: Int, text: String) {
+        (self.path, self.slug, self.number, self.text) = (path, slug, number, Load.normalize(text))
+    }
 }
 
 public enum Load {
@@ -19,7 +24,12 @@ public enum Load {
             throw EnvironmentError("lessons directory '\(directory)' does not exist",
                                    hint: "run from the repository root or pass --lessons DIR")
         }
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".md") }.sorted()
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".md") }.sorted()
+        } catch {
+            throw EnvironmentError("cannot read the lessons directory '\(directory)': \(reason(error))")
+        }
         guard !names.isEmpty else {
             throw EnvironmentError("lessons directory '\(directory)' has no .md files",
                                    hint: "a lesson is a file like \(directory)/01-intro.md")
@@ -46,7 +56,15 @@ public enum Load {
                 continue
             }
             byNumber[number] = path
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            // One unreadable file (permissions, a symlink loop, a folder named .md) is that file's
+            // error; the other lessons still run.
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                diagnostics.append(Diagnostic(stage: .load, file: path, "cannot read the lesson: \(readFailure(path) ?? reason(error))"))
+                continue
+            }
             guard let text = String(validating: data, as: UTF8.self) else {
                 let line = firstInvalidUTF8Line(data)
                 diagnostics.append(Diagnostic(stage: .load, file: path, line: line, "file is not valid UTF-8",
@@ -61,6 +79,52 @@ public enum Load {
         }
         sources.sort { $0.number < $1.number }
         return (sources, diagnostics)
+    }
+
+    /// The one place lesson text is normalised: a leading byte order mark dropped, CRLF and lone CR
+    /// made LF. Swift reads "\r\n" as one Character, so splitting on "\n" would see a CRLF file as
+    /// one line. Tabs stay: a column counts characters, a tab is one, as swiftc counts it.
+    public static func normalize(_ text: String) -> String {
+        var t = Substring(text)
+        if t.unicodeScalars.first == "\u{FEFF}" { t = Substring(t.unicodeScalars.dropFirst()) }
+        guard t.utf8.contains(13) else { return String(t) }
+        var out = String.UnicodeScalarView()
+        var scalars = t.unicodeScalars.makeIterator()
+        var pending = scalars.next()
+        while let s = pending {
+            pending = scalars.next()
+            if s == "\r" {
+                out.append("\n")
+                if pending == "\n" { pending = scalars.next() }
+            } else {
+                out.append(s)
+            }
+        }
+        return String(out)
+    }
+
+    /// Why reading `path` fails, from the system (Foundation's error often carries only code 256).
+    static func readFailure(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(fd) }
+        var byte: UInt8 = 0
+        return read(fd, &byte, 1) < 0 ? String(cString: strerror(errno)) : nil
+    }
+
+    /// The system's reason (`Permission denied`, `Too many levels of symbolic links`), not
+    /// Foundation's NSCocoaErrorDomain dump.
+    static func reason(_ error: Error) -> String {
+        let e = error as NSError
+        if let underlying = e.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if e.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(e.code))) }
+        switch e.code {
+        case NSFileReadNoPermissionError: return "Permission denied"
+        case NSFileReadNoSuchFileError: return "No such file or directory"
+        default: return e.localizedDescription
+        }
     }
 
     /// Line of the first byte sequence that is not UTF-8, found by decoding line by line.

@@ -155,8 +155,11 @@ enum Markdown {
 
     /// A link in the prose, with the line of the block it is in (cmark gives inline nodes no line).
     struct Link: Equatable {
+        enum Kind: Equatable { case link, image, rawHTML }
         var url: String
         var line: Int
+        /// A Markdown link (or autolink), an image, or an href/src attribute of raw HTML.
+        var kind: Kind = .link
     }
 
     /// Headings (with their anchor ids) and links of a document, for navigation and link checks.
@@ -174,6 +177,12 @@ enum Markdown {
                     headings.append(Heading(level: Int(cmark_node_get_heading_level(c)), text: text, id: ids.next(text), line: blockLine))
                 case CMARK_NODE_LINK:
                     links.append(Link(url: string(cmark_node_get_url(c)), line: blockLine))
+                case CMARK_NODE_IMAGE:
+                    links.append(Link(url: string(cmark_node_get_url(c)), line: blockLine, kind: .image))
+                case CMARK_NODE_HTML_BLOCK, CMARK_NODE_HTML_INLINE:
+                    for url in Links.htmlURLs(string(cmark_node_get_literal(c))) {
+                        links.append(Link(url: url, line: blockLine, kind: .rawHTML))
+                    }
                 default:
                     break
                 }
@@ -207,9 +216,12 @@ enum Markdown {
     }
 
     /// GitHub-style anchor ids: lower case, letters, digits, '-' and '_' kept, spaces to '-',
-    /// repeats numbered (`intro`, `intro-1`).
+    /// repeats numbered (`intro`, `intro-1`). Unique on the page: a numbered id that a heading
+    /// already has (`Intro 1` after two `Intro`s), the page template's own ids and the cells'
+    /// `cell-N` are skipped to the next number.
     struct AnchorIDs {
         private var used: [String: Int] = [:]
+        private var taken: Set<String> = ["content", "search-input", "search-results"]
         mutating func next(_ text: String) -> String {
             // Formulas (placeholders here) do not go into ids.
             let text = text.replacingOccurrences(of: #"AFLMATH\d+X"#, with: "", options: .regularExpression)
@@ -218,9 +230,16 @@ enum Markdown {
                 return ch.isLetter || ch.isNumber || ch == "-" || ch == "_" ? ch : nil
             })
             if base.isEmpty { base = "section" }
-            let n = used[base, default: 0]
+            var n = used[base, default: 0], id = base
+            while true {
+                id = n == 0 ? base : "\(base)-\(n)"
+                let cell = id.hasPrefix("cell-") && !id.dropFirst(5).isEmpty && id.dropFirst(5).allSatisfy(\.isASCII) && Int(id.dropFirst(5)) != nil
+                if !taken.contains(id) && !cell { break }
+                n += 1
+            }
             used[base] = n + 1
-            return n == 0 ? base : "\(base)-\(n)"
+            taken.insert(id)
+            return id
         }
     }
 
@@ -300,8 +319,14 @@ enum Markdown {
                     cmark_node_free(c)
                 case CMARK_NODE_HTML_INLINE where !subs.rawHTML:
                     asText(c)
-                case CMARK_NODE_LINK:
-                    cmark_node_set_url(c, subs.link(string(cmark_node_get_url(c))))
+                case CMARK_NODE_HTML_BLOCK, CMARK_NODE_HTML_INLINE:
+                    // Kept raw (the lesson opted in), but no script URL survives in href or src.
+                    cmark_node_set_literal(c, Links.inertHTML(string(cmark_node_get_literal(c))))
+                case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
+                    // UNSAFE rendering turns cmark's own URL filter off: ours allows http(s), mailto
+                    // and relative URLs; anything else becomes an empty href (verify reports it).
+                    let url = string(cmark_node_get_url(c))
+                    cmark_node_set_url(c, Links.isSafe(url) ? subs.link(url) : "")
                     walk(c, topLevel: false)
                 case CMARK_NODE_TEXT where !subs.math.isEmpty:
                     // Formula placeholders inside the text become MathML nodes.

@@ -34,14 +34,14 @@ public enum Parse {
         var options = LessonOptions()
         var title = frontMatter["title"]?.value
         if let t = frontMatter["timeout"] {
-            if let v = Double(t.value), v > 0, v.isFinite { options.timeout = v } else {
-                error(t.line, "timeout must be a positive number of seconds, got '\(t.value)'")
+            if let v = seconds(t.value) { options.timeout = v } else {
+                error(t.line, "timeout must be a positive number of seconds up to \(Int(maxSeconds)), got '\(t.value)'")
             }
         }
         options.summary = frontMatter["summary"]?.value
         if let t = frontMatter["cell_timeout"] {
-            if let v = Double(t.value), v > 0, v.isFinite { options.cellTimeout = v } else {
-                error(t.line, "cell_timeout must be a positive number of seconds, got '\(t.value)'")
+            if let v = seconds(t.value) { options.cellTimeout = v } else {
+                error(t.line, "cell_timeout must be a positive number of seconds up to \(Int(maxSeconds)), got '\(t.value)'")
             }
         }
         if let r = frontMatter["raw_html"] {
@@ -80,8 +80,8 @@ public enum Parse {
                     case "hide-output": attributes.hideOutput = true
                     case "pair": attributes.pair = true
                     case _ where word.hasPrefix("timeout="):
-                        if let v = Double(word.dropFirst("timeout=".count)), v > 0, v.isFinite { attributes.timeout = v } else {
-                            error(mb.startLine, "malformed cell timeout '\(word)'", hint: "write seconds, e.g. timeout=10")
+                        if let v = seconds(String(word.dropFirst("timeout=".count))) { attributes.timeout = v } else {
+                            error(mb.startLine, "malformed cell timeout '\(word)'", hint: "write seconds up to \(Int(maxSeconds)), e.g. timeout=10")
                         }
                     default:
                         error(mb.startLine, "unknown cell attribute '\(word)'",
@@ -162,6 +162,18 @@ public enum Parse {
         }
     }
 
+    /// The longest time limit a lesson, a cell or the command line may set (11.6 days): far beyond
+    /// any lesson, and far inside what the deadline arithmetic (nanoseconds in a UInt64) holds.
+    public static let maxSeconds = 1e6
+
+    /// A time limit in seconds: finite, positive, at most `maxSeconds`; nil otherwise.
+    public static func seconds(_ text: String) -> Double? {
+        guard let v = Double(text), validSeconds(v) else { return nil }
+        return v
+    }
+
+    public static func validSeconds(_ v: Double) -> Bool { v.isFinite && v > 0 && v <= maxSeconds }
+
     static let knownKeys = ["title", "summary", "timeout", "cell_timeout", "raw_html", "inputs"]
 
     /// Splits `---` front matter (simple `key: value` lines) from the body. The front matter lines
@@ -190,6 +202,11 @@ public enum Parse {
             }
             guard knownKeys.contains(key) else {
                 error(i + 1, "unknown front matter key '\(key)'", "known keys: \(knownKeys.joined(separator: ", "))")
+                continue
+            }
+            // The last value silently winning would hide a `raw_html: true` among many lines.
+            if let first = fields[key] {
+                error(i + 1, "front matter key '\(key)' is given twice (first at line \(first.line))", "keep one of them")
                 continue
             }
             fields[key] = (value, i + 1)

@@ -85,7 +85,8 @@ public enum Pipeline {
         let started = Date()
         // All lessons are loaded and parsed (links may point at any of them); `files` selects which run.
         let (sources, loadDiagnostics) = try Load.lessons(in: options.lessonsDirectory)
-        let selected = try select(options.files, from: sources, directory: options.lessonsDirectory)
+        let selected = try select(options.files, from: sources.map(\.path) + loadDiagnostics.compactMap(\.file),
+                                  directory: options.lessonsDirectory)
         var checksByFile: [String: [Check]] = [:]
         for d in loadDiagnostics where d.severity == .error && (selected == nil || selected!.contains(d.file ?? "")) {
             checksByFile[d.file ?? "", default: []].append(.failed(d, "lesson loads"))
@@ -174,6 +175,8 @@ public enum Pipeline {
     /// Verifies, and only when everything passed renders the site into `out` (swapped in whole).
     public static func build(_ options: RunOptions, out: String, toolchain: Toolchain,
                              log: @escaping @Sendable (String) -> Void = { _ in }) throws -> Report {
+        // Before any work: a wrong --out must not cost a run, nor replace a folder with work in it.
+        let out = try Site.checkedOut(out, lessonsDirectory: options.lessonsDirectory)
         var options = options
         options.files = []
         let started = Date()
@@ -182,7 +185,11 @@ public enum Pipeline {
         let renderStart = Date()
         let files = Render.site(report.runs)
         let writeStart = Date()
-        try Site.write(files, to: out)
+        do {
+            try Site.write(files, to: out)
+        } catch {
+            throw SiteWriteError(report: report, error: error)
+        }
         report.timings.render = writeStart.timeIntervalSince(renderStart)
         report.timings.writeSite = Date().timeIntervalSince(writeStart)
         report.timings.wall = Date().timeIntervalSince(started)
@@ -218,15 +225,21 @@ public enum Pipeline {
     }
 
     /// The paths of the lessons named on the command line (by path or file name), nil for all.
-    static func select(_ files: [String], from sources: [LessonSource], directory: String) throws -> Set<String>? {
+    static func select(_ files: [String], from sources: [String], directory: String) throws -> Set<String>? {
         guard !files.isEmpty else { return nil }
         var paths: Set<String> = []
         for f in files {
-            let name = (f as NSString).lastPathComponent
-            guard let s = sources.first(where: { ($0.path as NSString).lastPathComponent == name }) else {
-                throw EnvironmentError("no lesson '\(name)' in '\(directory)'")
+            // A path names that very file: a copy elsewhere with a lesson's name is not that lesson.
+            // Only a bare name that is no file here is looked up by name in the lessons folder.
+            let byName = !f.contains("/") && !FileManager.default.fileExists(atPath: f)
+            let wanted = Site.resolved(f)
+            guard let s = sources.first(where: {
+                byName ? ($0 as NSString).lastPathComponent == f : Site.resolved($0) == wanted
+            }) else {
+                throw EnvironmentError("'\(f)' is not a lesson in '\(directory)'",
+                                       hint: "name a lesson file of that folder (or pass --lessons DIR)")
             }
-            paths.insert(s.path)
+            paths.insert(s)
         }
         return paths
     }
@@ -236,6 +249,14 @@ public enum Pipeline {
         guard let p = mkdtemp(&template) else { throw EnvironmentError("cannot create a temporary directory") }
         return String(cString: p)
     }
+}
+
+/// Every check passed but the site could not be written (disk full, no permission): the caller
+/// still prints the run's tally, then this error.
+public struct SiteWriteError: Error, CustomStringConvertible {
+    public var report: Report
+    public var error: Error
+    public var description: String { (error as? Diagnostic)?.message ?? Load.reason(error) }
 }
 
 private struct Checked {

@@ -112,13 +112,16 @@ enum Plots {
     /// domain grows to the outer ticks (so the ticks cover the data); otherwise ticks lie inside it.
     static func axis(_ lo: Double, _ hi: Double, target: Int, extend: Bool) -> Axis {
         var (lo, hi) = (lo, hi)
-        if !(lo.isFinite && hi.isFinite && (hi - lo).isFinite) { (lo, hi) = (-1, 1) }  // beyond Double's range
         if !(hi > lo) {
             let pad = lo == 0 ? 1 : abs(lo) * 0.1
             (lo, hi) = (lo - pad, hi + pad)
         }
+        // After the padding, which can overflow too (a single point at 1.8e308).
+        if !(lo.isFinite && hi.isFinite && (hi - lo).isFinite && hi > lo) { (lo, hi) = (-1, 1) }  // beyond Double's range
         let span = hi - lo
-        let e0 = Int(floor(PortableMath.log10(span / Double(max(1, target)))))
+        // log10 of the span and of the target apart: span / target underflows to 0 (log10 -inf, a
+        // trap in Int) for a subnormal span such as 0...5e-324. hi > lo, both finite: span > 0.
+        let e0 = Int(floor(PortableMath.log10(span) - PortableMath.log10(Double(max(1, target)))))
         var best: (score: Double, a: Int, b: Int, m: Int, e: Int)?
         for e in (e0 - 1)...(e0 + 1) {
             for (rank, m) in [1, 5, 2].enumerated() {
@@ -127,7 +130,8 @@ enum Plots {
                 let a = Int(extend ? floor(lo / step + 1e-9) : ceil(lo / step - 1e-9))
                 let b = Int(extend ? ceil(hi / step - 1e-9) : floor(hi / step + 1e-9))
                 let n = b - a + 1
-                guard n >= 2, n <= 2 * target + 2 else { continue }
+                // An outer tick past Double's range (data up to 1.8e308) would make the axis end at inf.
+                guard n >= 2, n <= 2 * target + 2, (Double(a) * step).isFinite, (Double(b) * step).isFinite else { continue }
                 var score = -0.08 * Double(abs(n - (target + 1))) - 0.015 * Double(rank)
                 if extend { score -= 2.5 * (1 - span / (Double(b - a) * step)) }
                 if best == nil || score > best!.score + 1e-12 { best = (score, a, b, m, e) }
@@ -142,7 +146,7 @@ enum Plots {
         }
         let ticks = (best.a...best.b).map(tick)
         let decimals = max(0, -best.e)
-        let big = ticks.contains { abs($0) >= 1e9 }
+        let big = ticks.contains { abs($0) >= 1e9 } || decimals > 12
         let labels = ticks.map { big ? number($0, digits: 3, minus: "\u{2212}") : tickLabel($0, decimals: decimals) }
         return extend ? Axis(lo: tick(best.a), hi: tick(best.b), ticks: ticks, labels: labels)
                       : Axis(lo: lo, hi: hi, ticks: ticks, labels: labels)
@@ -438,7 +442,7 @@ enum Plots {
             // Many points: one path of round dots (zero-length segments with round caps), a third the
             // size of circles; a point within half a pixel of an earlier one adds nothing and is left out.
             struct Cell: Hashable { var x: Int, y: Int }
-            func half(_ v: Double) -> Int { Int((min(max(v, -1e6), 1e6) * 2).rounded()) }
+            func half(_ v: Double) -> Int { v.isNaN ? 0 : Int((min(max(v, -1e6), 1e6) * 2).rounded()) }
             var seen = Set<Cell>(), d = ""
             for (x, y) in pts {
                 let gx = L.px(x), gy = L.py(y)

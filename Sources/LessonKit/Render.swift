@@ -15,6 +15,7 @@ public enum Render {
             "site.js": Data((Search.script + Plots.sliderScript).utf8),
             "index.html": Data(index(runs.map(\.lesson)).utf8),
             "search-index.js": Data(Search.index(runs).utf8),
+            Site.stamp: Data(Site.stampText.utf8),
         ]
         for (name, data) in Assets.files { files[name] = data }
         for (i, run) in runs.enumerated() {

@@ -127,8 +127,11 @@ enum ReplText {
         case .plot(let p): return plot(p)
         case .slider(let s):
             let values = s.values.map { Compare.format($0) }.joined(separator: ", ")
-            return "plot slider: \(s.parameter) = \(values) (\(s.plots.count) plots); showing \(s.parameter) = \(Compare.format(s.values[s.initial]))\n"
-                + plot(s.plots[s.initial])
+            guard !s.plots.isEmpty else { return "plot slider: \(s.parameter) = \(values) (no plots)\n" }
+            let initial = min(max(0, s.initial), s.plots.count - 1)
+            let shown = initial < s.values.count ? Compare.format(s.values[initial]) : String(initial)
+            return "plot slider: \(s.parameter) = \(values) (\(s.plots.count) plots); showing \(s.parameter) = \(shown)\n"
+                + plot(s.plots[initial])
         }
     }
 
@@ -144,17 +147,21 @@ enum ReplText {
         var (x0, x1) = (p.xRange?.first ?? xs.min()!, p.xRange?.last ?? xs.max()!)
         var (y0, y1) = (p.yRange?.first ?? ys.min()!, p.yRange?.last ?? ys.max()!)
         if p.series.contains(where: { $0.style == .bar }) { y0 = min(y0, 0) }
-        if x1 <= x0 { x0 -= 0.5; x1 += 0.5 }
-        if y1 <= y0 { y0 -= 0.5; y1 += 0.5 }
+        if !(x0.isFinite && x1.isFinite) { (x0, x1) = (xs.min()!, xs.max()!) }
+        if !(y0.isFinite && y1.isFinite) { (y0, y1) = (ys.min()!, ys.max()!) }
+        // A span too small to divide by (0, or subnormal) is widened like an empty one.
+        if !((x1 / 2 - x0 / 2) > 1e-300) { let p = max(0.5, abs(x0) * 0.1); x0 -= p; x1 += p }
+        if !((y1 / 2 - y0 / 2) > 1e-300) { let p = max(0.5, abs(y0) * 0.1); y0 -= p; y1 += p }
         var grid = Array(repeating: Array(repeating: Character(" "), count: width), count: height)
-        func col(_ x: Double) -> Int? {
-            let c = Int(((x - x0) / (x1 - x0) * Double(width - 1)).rounded())
-            return (0..<width).contains(c) ? c : nil
+        // Halves, so that a span of ±1e308 does not overflow to inf; a point far outside the range
+        // (or nan) is no cell rather than an Int conversion that traps.
+        func index(_ v: Double, _ lo: Double, _ hi: Double, _ n: Int) -> Int? {
+            let f = (v / 2 - lo / 2) / (hi / 2 - lo / 2) * Double(n - 1)
+            guard f.isFinite, f > -0.5, f < Double(n) - 0.5 else { return nil }
+            return Int(f.rounded())
         }
-        func row(_ y: Double) -> Int? {
-            let r = height - 1 - Int(((y - y0) / (y1 - y0) * Double(height - 1)).rounded())
-            return (0..<height).contains(r) ? r : nil
-        }
+        func col(_ x: Double) -> Int? { index(x, x0, x1, width) }
+        func row(_ y: Double) -> Int? { index(y, y0, y1, height).map { height - 1 - $0 } }
         for (k, s) in p.series.enumerated() {
             let mark = marks[k % marks.count]
             var previous: (Int, Int)?

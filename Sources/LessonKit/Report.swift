@@ -14,7 +14,7 @@ extension Report {
         for d in diagnostics {
             switch format {
             case .text:
-                out += d.description + "\n"
+                out += d.description.visibleControls() + "\n"
             case .github:
                 // ::error file=F,line=L,col=C::message (newlines and % escaped as the runner requires)
                 let kind = d.severity == .error ? "error" : d.severity == .warning ? "warning" : "notice"
@@ -28,7 +28,7 @@ extension Report {
     }
 
     static func githubData(_ s: String) -> String {
-        s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+        s.visibleControls(keeping: ["\n", "\r"]).replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
     }
 
     static func githubProperty(_ s: String) -> String {
@@ -44,15 +44,17 @@ extension Report {
             byFile[c.file, default: []].append(c)
         }
         let t = tally
+        // XML 1.0 cannot hold most control characters at all, not even as references.
+        func esc(_ s: String) -> String { Render.escape(s.visibleControls()) }
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"arcface-lessons verify\" tests=\"\(checks.count)\" failures=\"\(t.failed)\" skipped=\"\(t.notRun)\">\n"
         for file in files {
             let cs = byFile[file]!
             let failed = cs.filter { $0.status == .failed }.count, skipped = cs.filter { $0.status == .notRun }.count
-            xml += "  <testsuite name=\"\(Render.escape(file))\" tests=\"\(cs.count)\" failures=\"\(failed)\" skipped=\"\(skipped)\">\n"
+            xml += "  <testsuite name=\"\(esc(file))\" tests=\"\(cs.count)\" failures=\"\(failed)\" skipped=\"\(skipped)\">\n"
             for c in cs {
                 let name = "\(c.name) (line \(c.line))"
-                xml += "    <testcase classname=\"\(Render.escape(file))\" name=\"\(Render.escape(name))\" file=\"\(Render.escape(file))\" line=\"\(c.line)\""
+                xml += "    <testcase classname=\"\(esc(file))\" name=\"\(esc(name))\" file=\"\(esc(file))\" line=\"\(c.line)\""
                 switch c.status {
                 case .passed:
                     xml += "/>\n"
@@ -60,7 +62,7 @@ extension Report {
                     xml += "><skipped message=\"not run: an earlier failure stopped the lesson\"/></testcase>\n"
                 case .failed:
                     let d = c.diagnostic
-                    xml += "><failure message=\"\(Render.escape(d?.message ?? "failed"))\">\(Render.escape(d?.description ?? ""))</failure></testcase>\n"
+                    xml += "><failure message=\"\(esc(d?.message ?? "failed"))\">\(esc(d?.description ?? ""))</failure></testcase>\n"
                 }
             }
             xml += "  </testsuite>\n"

@@ -15,6 +15,70 @@ public enum Site {
         case renamedTwice
     }
 
+    /// The file `build` puts in every site it writes, so that a later build knows the folder is
+    /// its own to replace.
+    public static let stamp = ".arcface-lessons-site"
+    static let stampText = "This folder is written by `arcface-lessons build`, which replaces it whole.\n"
+
+    /// Where `build --out` may write: the resolved folder (a symlink is followed, so its target is
+    /// replaced and the link kept). Refuses, as a usage error, every folder whose replacement would
+    /// lose work: the empty path, `/`, the home folder, the current folder or one containing it,
+    /// the lessons folder or one containing it, a file, and a non-empty folder that is not a site.
+    public static func checkedOut(_ out: String, lessonsDirectory: String) throws -> String {
+        func refuse(_ why: String) -> EnvironmentError {
+            EnvironmentError("refusing --out '\(out)': \(why)")
+        }
+        guard !out.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw refuse("the path is empty (an unset variable?); name the site folder, e.g. --out site")
+        }
+        var link = stat(), followed = stat()
+        if lstat(out, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK && stat(out, &followed) != 0 {
+            throw refuse("it is a symbolic link to nothing")
+        }
+        let target = resolved(out)
+        let cwd = resolved(FileManager.default.currentDirectoryPath)
+        let lessons = resolved(lessonsDirectory)
+        let home = ProcessInfo.processInfo.environment["HOME"].map(resolved)
+        if target == "/" { throw refuse("it is the root folder") }
+        if target == home { throw refuse("it is your home folder") }
+        if contains(target, lessons) { throw refuse("it is or contains the lessons folder '\(lessonsDirectory)'") }
+        if contains(target, cwd) { throw refuse("it is or contains the current folder") }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDir) else { return target }
+        guard isDir.boolValue else { throw refuse("it is a file, not a folder") }
+        let entries = try FileManager.default.contentsOfDirectory(atPath: target)
+        if !entries.isEmpty && !looksLikeSite(entries) {
+            throw refuse("it holds files that are not a site written by arcface-lessons (no \(stamp)); use a new or empty folder")
+        }
+        return target
+    }
+
+    /// A folder build may replace: it has the stamp, or (a site written before the stamp existed)
+    /// the four files every site has and nothing a project keeps (Markdown, .git).
+    static func looksLikeSite(_ entries: [String]) -> Bool {
+        if entries.contains(stamp) { return true }
+        let names = Set(entries)
+        return ["index.html", "style.css", "site.js", "search-index.js"].allSatisfy(names.contains)
+            && !entries.contains { $0 == ".git" || $0.hasSuffix(".md") }
+    }
+
+    /// `ancestor` is `path` or a folder above it (both resolved).
+    static func contains(_ ancestor: String, _ path: String) -> Bool {
+        path == ancestor || path.hasPrefix(ancestor == "/" ? "/" : ancestor + "/")
+    }
+
+    /// Absolute path with symlinks resolved; the part that does not exist yet is appended as written.
+    static func resolved(_ path: String) -> String {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        if let r = realpath(absolute, nil) {
+            defer { free(r) }
+            return String(cString: r)
+        }
+        let parent = (absolute as NSString).deletingLastPathComponent
+        guard parent != absolute else { return absolute }
+        return (resolved(parent) as NSString).appendingPathComponent((absolute as NSString).lastPathComponent)
+    }
+
     @discardableResult
     public static func write(_ files: [String: String], to out: String) throws -> Swap {
         try write(files.mapValues { Data($0.utf8) }, to: out)

@@ -45,7 +45,9 @@ enum Subprocess {
         var output = Data()
         var killedFor: ProcessResult.Termination?
         var buffer = [UInt8](repeating: 0, count: 65536)
-        let deadline = start + UInt64(timeout * 1e9)
+        // Callers validate limits; clamping here keeps the conversion from trapping whatever comes in
+        // (nan or a negative limit: no time at all; beyond 1e7 s: 1e7 s).
+        let deadline = start + UInt64(timeout.isNaN || timeout <= 0 ? 0 : min(timeout, 1e7) * 1e9)
         while true {
             let now = DispatchTime.now().uptimeNanoseconds
             if now >= deadline { killedFor = .timedOut; break }

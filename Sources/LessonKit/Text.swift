@@ -40,3 +40,27 @@ extension String {
         return out
     }
 }
+
+extension String {
+    /// Control characters written as visible escapes (`\u{1B}`), for reports read in terminals, CI
+    /// logs and XML: a cell's ESC would drive the terminal, NUL or \u{1E} make XML 1.0 ill-formed,
+    /// and a CR could forge a GitHub annotation line. Newline and tab stay (`keeping`), as do all
+    /// printable characters.
+    public func visibleControls(keeping kept: Set<Unicode.Scalar> = ["\n", "\t"]) -> String {
+        guard unicodeScalars.contains(where: { Self.isControl($0) && !kept.contains($0) }) else { return self }
+        var out = ""
+        for u in unicodeScalars {
+            if Self.isControl(u) && !kept.contains(u) {
+                out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    /// C0, DEL and C1 controls, and the two characters XML 1.0 never allows (U+FFFE, U+FFFF).
+    private static func isControl(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (0x7F...0x9F).contains(u.value) || u.value == 0xFFFE || u.value == 0xFFFF
+    }
+}

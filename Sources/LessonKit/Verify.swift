@@ -84,6 +84,11 @@ public enum Verify {
                 fail(cell.fenceLine, 1, "cell \(cell.index + 1) traps", "cell is marked `traps` but completed without trapping")
             case .trappedAsExpected:
                 checks.append(.passed(lesson.path, cell.fenceLine, "cell \(cell.index + 1) traps"))
+            case .completed where cell.attributes.traps:
+                // The forked child ended without a record: it called exit(0) (or _exit) before the
+                // cell's end. Leaving early is not a trap.
+                fail(cell.fenceLine, 1, "cell \(cell.index + 1) traps",
+                     "cell is marked `traps` but its program exited without trapping (exit(0)?)")
             case .completed:
                 break
             }

@@ -135,7 +135,8 @@ enum Evaluator {
                 let p = try args.number("p"), dim = try args.int("dim"), maxnorm = try args.number("maxnorm")
                 guard x.shape.count >= 2 else { throw CaseError("renorm: input needs at least 2 dimensions, got shape \(x.shape)") }
                 try checkDim(dim, rank: x.shape.count, "dim")
-                guard p > 0 else { throw CaseError("renorm: p must be > 0, got \(p)") }
+                // Checked as the dtype sees it: 1e-50 is > 0 as a Double but 0 as a Float32.
+                guard p > 0, S(p) > 0 else { throw CaseError("renorm: p must be > 0 in \(S.self), got \(p)") }
                 guard maxnorm >= 0 else { throw CaseError("renorm: maxnorm must be >= 0, got \(maxnorm)") }
                 f = { $0.renorm(p: S(p), dim: dim, maxnorm: S(maxnorm)) }
             case "normalize":

@@ -20,7 +20,8 @@ enum OptimOps {
         guard momentum >= 0 else { throw CaseError("sgd: invalid momentum value \(momentum)") }
         guard weightDecay >= 0 else { throw CaseError("sgd: invalid weight_decay value \(weightDecay)") }
         guard !dampening.isNaN else { throw CaseError("sgd: dampening is nan") }
-        guard !nesterov || (momentum > 0 && dampening == 0) else {
+        // As the dtype sees it: a momentum of 1e-50 is 0 as a Float32, which SGD's precondition rejects.
+        guard !nesterov || (S(momentum) > 0 && dampening == 0) else {
             throw CaseError("sgd: Nesterov momentum requires a momentum and zero dampening")
         }
         let tensors: [TensorOf<S>] = params.map { Evaluator.tensor($0, grad: false) }

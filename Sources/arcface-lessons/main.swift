@@ -1,7 +1,8 @@
 // The arcface-lessons command: parses arguments and calls LessonKit.
 //
 // Exit codes: 0 every check passed; 1 a check failed (wrong number, compile error, trap, bad lesson);
-// 2 usage or environment error (no lessons directory, no compiler, ArcFaceKit not built).
+// 2 usage or environment error (a bad flag, an --out that would replace work, no lessons directory,
+// no compiler, ArcFaceKit not built, a site that cannot be written).
 
 import ArgumentParser
 import Foundation
@@ -55,6 +56,15 @@ struct Common: ParsableArguments {
     @Flag(name: .long, help: "Print where the time went (swiftc, lesson programs, the tool's own stages) to stderr.")
     var timings = false
 
+    /// A time limit that is nan, infinite, not positive or absurd is a usage error, not a trap later.
+    func validate() throws {
+        for (flag, value) in [("--timeout", timeout), ("--cell-timeout", cellTimeout)] {
+            if let value, !Parse.validSeconds(value) {
+                throw ValidationError("\(flag) must be a positive number of seconds up to \(Int(Parse.maxSeconds)), got \(value)")
+            }
+        }
+    }
+
     func options() -> RunOptions {
         var o = RunOptions()
         o.lessonsDirectory = lessons
@@ -73,25 +83,32 @@ func finish(format: ReportFormat = .text, junit: String? = nil, timings: Bool = 
     do {
         let report = try body(try Toolchain.discover(kitDirectory: nil))
         print(report.rendered(format), terminator: "")
+        fflush(nil)  // stdout, before anything goes to stderr
         if timings { FileHandle.standardError.write(Data(report.timings.rendered.utf8)) }
         if let junit {
             try Data(report.junit().utf8).write(to: URL(fileURLWithPath: junit), options: .atomic)
         }
         exit(report.ok ? 0 : 1)
     } catch let e as EnvironmentError {
-        FileHandle.standardError.write(Data("arcface-lessons: \(e)\n".utf8))
+        FileHandle.standardError.write(Data(("arcface-lessons: \(e)\n").visibleControls().utf8))
+        exit(2)
+    } catch let w as SiteWriteError {
+        // The checks ran: their tally first, then why the site is not there.
+        print(w.report.rendered(format), terminator: "")
+        fflush(nil)  // stdout, before anything goes to stderr
+        FileHandle.standardError.write(Data(("arcface-lessons: error: cannot write the site: \(w.error)\n").visibleControls().utf8))
         exit(2)
     } catch let d as Diagnostic {
-        FileHandle.standardError.write(Data("\(d)\n".utf8))
+        FileHandle.standardError.write(Data(("\(d)\n").visibleControls().utf8))
         exit(1)
     } catch {
-        FileHandle.standardError.write(Data("arcface-lessons: error: \(error)\n".utf8))
+        FileHandle.standardError.write(Data(("arcface-lessons: error: \(error)\n").visibleControls().utf8))
         exit(2)
     }
 }
 
 func progressLog(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((line.visibleControls() + "\n").utf8))
 }
 
 extension ReportFormat: ExpressibleByArgument {}
@@ -153,7 +170,7 @@ struct Build: ParsableCommand {
 
     @OptionGroup var common: Common
 
-    @Option(name: .long, help: "Folder to write the site into.")
+    @Option(name: .long, help: "Folder to write the site into: new, empty, or a site build wrote (it carries .arcface-lessons-site); a symlink is followed.")
     var out = "site"
 
     func run() throws {
@@ -181,7 +198,7 @@ struct Parity: ParsableCommand {
             print(report.text, terminator: "")
             Foundation.exit(report.ok ? 0 : 1)
         } catch {
-            FileHandle.standardError.write(Data("arcface-lessons: error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data(("arcface-lessons: error: \(error)\n").visibleControls().utf8))
             Foundation.exit(2)
         }
     }
@@ -254,10 +271,10 @@ struct Repl: ParsableCommand {
             let status = try LessonRepl.run(options, toolchain: try Toolchain.discover(kitDirectory: nil))
             Foundation.exit(status)
         } catch let e as EnvironmentError {
-            FileHandle.standardError.write(Data("arcface-lessons: \(e)\n".utf8))
+            FileHandle.standardError.write(Data(("arcface-lessons: \(e)\n").visibleControls().utf8))
             Foundation.exit(2)
         } catch {
-            FileHandle.standardError.write(Data("arcface-lessons: error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data(("arcface-lessons: error: \(error)\n").visibleControls().utf8))
             Foundation.exit(2)
         }
     }

@@ -115,7 +115,7 @@ import Testing
         #expect(try Support.run([Support.tool, "build", "--out", "a"], in: dir).status == 0)
         #expect(try Support.run([Support.tool, "build", "--out", "b"], in: dir).status == 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/a").sorted()
-        #expect(names == ["01-good.html", "02-more.html", "fonts", "index.html", "search-index.js", "site.js", "style.css"])
+        #expect(names == [Site.stamp, "01-good.html", "02-more.html", "fonts", "index.html", "search-index.js", "site.js", "style.css"])
         for name in names {
             #expect(FileManager.default.contentsEqual(atPath: "\(dir)/a/\(name)", andPath: "\(dir)/b/\(name)"))
         }
@@ -151,7 +151,7 @@ import Testing
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             let now = snapshot(dir)
-            #expect(now.keys.sorted() == ["01-a.html", "02-b.html", "index.html", "search-index.js", "site.js", "style.css"])
+            #expect(now.keys.sorted() == [Site.stamp, "01-a.html", "02-b.html", "index.html", "search-index.js", "site.js", "style.css"])
             let isOld = now == old
             if !isOld { sawNew = true; #expect(String(decoding: now["01-a.html"]!, as: UTF8.self).contains("New.")) }
             if sawNew { #expect(!isOld, "the site went back to the old version") }
@@ -173,7 +173,7 @@ import Testing
             return p
         }.map { p in p.waitUntilExit(); return p.terminationStatus }
         #expect(statuses == [0, 0])
-        #expect(snapshot(dir).keys.sorted() == ["01-a.html", "index.html", "search-index.js", "site.js", "style.css"])
+        #expect(snapshot(dir).keys.sorted() == [Site.stamp, "01-a.html", "index.html", "search-index.js", "site.js", "style.css"])
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".site") && $0 != ".site.lock" }
         #expect(leftovers == [])
     }

@@ -19,7 +19,7 @@ import Testing
             try? FileManager.default.removeItem(at: golden)
             try Site.write(files, to: golden.path)
         }
-        let expectedNames = try FileManager.default.contentsOfDirectory(atPath: golden.path).filter { !$0.hasPrefix(".") }.sorted()
+        let expectedNames = try FileManager.default.contentsOfDirectory(atPath: golden.path).filter { !$0.hasPrefix(".") || $0 == Site.stamp }.sorted()
         #expect(files.keys.sorted() == expectedNames)
         for (name, content) in files.sorted(by: { $0.key < $1.key }) {
             let expected = FileManager.default.contents(atPath: golden.appendingPathComponent(name).path) ?? Data()
