@@ -6,16 +6,21 @@
 /// A nil field means "the optimizer's default", like a key missing from torch's param-group dict;
 /// `SGD.init` fills every nil field in, so the groups read back from `SGD.paramGroups` have all
 /// fields set (and `step()` would fall back to the defaults for any field set to nil later).
+///
+/// The hyperparameters are Doubles, as torch keeps them (Python floats): a schedule computes in
+/// double precision, and a step converts each to the parameters' type where torch's kernel does
+/// (`add_(grad, alpha=-lr)` takes `Float(-lr)` for float32). 0.1 * 0.1 in Float is not
+/// Float(0.1 * 0.1).
 public struct ParamGroupOf<Scalar: TensorScalar> {
     public var params: [TensorOf<Scalar>]
-    public var lr: Scalar?
-    public var momentum: Scalar?
-    public var dampening: Scalar?
-    public var weightDecay: Scalar?
+    public var lr: Double?
+    public var momentum: Double?
+    public var dampening: Double?
+    public var weightDecay: Double?
     public var nesterov: Bool?
 
-    public init(params: [TensorOf<Scalar>], lr: Scalar? = nil, momentum: Scalar? = nil, dampening: Scalar? = nil,
-                weightDecay: Scalar? = nil, nesterov: Bool? = nil) {
+    public init(params: [TensorOf<Scalar>], lr: Double? = nil, momentum: Double? = nil, dampening: Double? = nil,
+                weightDecay: Double? = nil, nesterov: Bool? = nil) {
         (self.params, self.lr, self.momentum, self.dampening, self.weightDecay, self.nesterov) =
             (params, lr, momentum, dampening, weightDecay, nesterov)
     }
@@ -43,8 +48,8 @@ public final class SGDOf<Scalar: TensorScalar> {
     /// `optimizer.state[p]["momentum_buffer"]`, keyed by parameter identity (the tensor is kept alive).
     private var momentumBuffers: [ObjectIdentifier: (param: TensorOf<Scalar>, buffer: [Scalar])] = [:]
 
-    public init(_ groups: [ParamGroupOf<Scalar>], lr: Scalar, momentum: Scalar = 0, dampening: Scalar = 0,
-                weightDecay: Scalar = 0, nesterov: Bool = false) {
+    public init(_ groups: [ParamGroupOf<Scalar>], lr: Double, momentum: Double = 0, dampening: Double = 0,
+                weightDecay: Double = 0, nesterov: Bool = false) {
         precondition(lr >= 0, "Invalid learning rate: \(lr)")
         precondition(momentum >= 0, "Invalid momentum value: \(momentum)")
         precondition(weightDecay >= 0, "Invalid weight_decay value: \(weightDecay)")
@@ -57,8 +62,8 @@ public final class SGDOf<Scalar: TensorScalar> {
     }
 
     /// `SGD(model.parameters(), lr=...)`: one group.
-    public convenience init(_ params: [TensorOf<Scalar>], lr: Scalar, momentum: Scalar = 0, dampening: Scalar = 0,
-                            weightDecay: Scalar = 0, nesterov: Bool = false) {
+    public convenience init(_ params: [TensorOf<Scalar>], lr: Double, momentum: Double = 0, dampening: Double = 0,
+                            weightDecay: Double = 0, nesterov: Bool = false) {
         self.init([ParamGroupOf<Scalar>(params: params)], lr: lr, momentum: momentum, dampening: dampening,
                   weightDecay: weightDecay, nesterov: nesterov)
     }
@@ -83,10 +88,11 @@ public final class SGDOf<Scalar: TensorScalar> {
     /// `optimizer.step()`.
     public func step() {
         for group in paramGroups {
-            let lr = group.lr ?? defaults.lr!
-            let mu = group.momentum ?? defaults.momentum!
-            let dampening = group.dampening ?? defaults.dampening!
-            let wd = group.weightDecay ?? defaults.weightDecay!
+            // Each hyperparameter in the parameters' type, as torch's kernels convert their scalars.
+            let lr = Scalar(group.lr ?? defaults.lr!)
+            let mu = Scalar(group.momentum ?? defaults.momentum!)
+            let keep = Scalar(1 - (group.dampening ?? defaults.dampening!))   // 1 - dampening in Python, then converted
+            let wd = Scalar(group.weightDecay ?? defaults.weightDecay!)
             let nesterov = group.nesterov ?? defaults.nesterov!
             for p in group.params {
                 guard let grad = p.grad else { continue }
@@ -101,7 +107,7 @@ public final class SGDOf<Scalar: TensorScalar> {
                     if let old = momentumBuffers[id]?.buffer {
                         // buf = momentum * buf + (1 - dampening) * g
                         buf = old
-                        for k in buf.indices { buf[k] = (buf[k] * mu).addingProduct(1 - dampening, g[k]) }
+                        for k in buf.indices { buf[k] = (buf[k] * mu).addingProduct(keep, g[k]) }
                     } else {
                         buf = g                                        // buf = clone(g) on the first step
                     }
@@ -145,15 +151,15 @@ public typealias SGD = SGDOf<Float>
 public final class MultiStepLR {
     public let optimizer: SGD
     public let milestones: [Int]
-    public let gamma: Float
+    public let gamma: Double
     /// `scheduler.last_epoch`: the number of `step()` calls so far.
     public private(set) var lastEpoch = 0
     /// Every group's lr when the scheduler was created (torch's `base_lrs` / `initial_lr`).
-    public let baseLRs: [Float]
+    public let baseLRs: [Double]
     /// `scheduler.get_last_lr()`: every group's lr after the latest `step()` (or creation).
-    public private(set) var lastLR: [Float]
+    public private(set) var lastLR: [Double]
 
-    public init(_ optimizer: SGD, milestones: [Int], gamma: Float = 0.1) {
+    public init(_ optimizer: SGD, milestones: [Int], gamma: Double = 0.1) {
         self.optimizer = optimizer
         self.milestones = milestones.sorted()
         self.gamma = gamma
@@ -166,7 +172,8 @@ public final class MultiStepLR {
         lastEpoch += 1
         let hits = milestones.filter { $0 == lastEpoch }.count
         if hits > 0 {
-            let factor = hits == 1 ? gamma : Float(PortableMath.pow(Double(gamma), Double(hits)))
+            // torch: group['lr'] * gamma ** count, in Python floats.
+            let factor = hits == 1 ? gamma : PortableMath.pow(gamma, Double(hits))
             for i in optimizer.paramGroups.indices {
                 optimizer.paramGroups[i].lr = (optimizer.paramGroups[i].lr ?? optimizer.defaults.lr!) * factor
             }
@@ -203,7 +210,7 @@ public func separateBNParams(_ model: any Module) -> (bn: [Tensor], other: [Tens
 /// i.e. weight decay on every non-BatchNorm parameter and the head kernel, none on BatchNorm's
 /// weight and bias (the second group takes the optimizer's default weight decay, 0 in the seed).
 /// Pass the result to `SGD(_:lr:momentum:)`.
-public func paramsWithWeightDecay(model: any Module, head kernel: Tensor, weightDecay: Float = 5e-4) -> [ParamGroup] {
+public func paramsWithWeightDecay(model: any Module, head kernel: Tensor, weightDecay: Double = 5e-4) -> [ParamGroup] {
     let (bn, other) = separateBNParams(model)
     return [ParamGroup(params: other + [kernel], weightDecay: weightDecay), ParamGroup(params: bn)]
 }

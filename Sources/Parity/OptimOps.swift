@@ -20,13 +20,13 @@ enum OptimOps {
         guard momentum >= 0 else { throw CaseError("sgd: invalid momentum value \(momentum)") }
         guard weightDecay >= 0 else { throw CaseError("sgd: invalid weight_decay value \(weightDecay)") }
         guard !dampening.isNaN else { throw CaseError("sgd: dampening is nan") }
-        // As the dtype sees it: a momentum of 1e-50 is 0 as a Float32, which SGD's precondition rejects.
-        guard !nesterov || (S(momentum) > 0 && dampening == 0) else {
+        // As torch checks it, on the Python float (SGD keeps hyperparameters as Doubles, as torch does).
+        guard !nesterov || (momentum > 0 && dampening == 0) else {
             throw CaseError("sgd: Nesterov momentum requires a momentum and zero dampening")
         }
         let tensors: [TensorOf<S>] = params.map { Evaluator.tensor($0, grad: false) }
-        let optimizer = SGDOf<S>(tensors, lr: S(lr), momentum: S(momentum), dampening: S(dampening),
-                                 weightDecay: S(weightDecay), nesterov: nesterov)
+        let optimizer = SGDOf<S>(tensors, lr: lr, momentum: momentum, dampening: dampening,
+                                 weightDecay: weightDecay, nesterov: nesterov)
         var out: [String: NDArray] = [
             "params": NDArray(shape: [steps.count, params.count], values: [Double](repeating: 0, count: steps.count * params.count)),
         ]
@@ -66,11 +66,11 @@ enum OptimOps {
         let milestones = try args.ints("milestones"), epochs = try args.int("epochs")
         guard baseLR >= 0 else { throw CaseError("multistep_lr: invalid learning rate \(baseLR)") }
         guard (0...1_000_000).contains(epochs) else { throw CaseError("multistep_lr: epochs is \(epochs), expected 0...1000000") }
-        let optimizer = SGD([Tensor.zeros(1)], lr: Float(baseLR))
-        let scheduler = MultiStepLR(optimizer, milestones: milestones, gamma: Float(gamma))
+        let optimizer = SGD([Tensor.zeros(1)], lr: baseLR)
+        let scheduler = MultiStepLR(optimizer, milestones: milestones, gamma: gamma)
         var lrs: [Double] = []
         for _ in 0..<epochs {
-            lrs.append(Double(optimizer.paramGroups[0].lr ?? optimizer.defaults.lr!))
+            lrs.append(optimizer.paramGroups[0].lr ?? optimizer.defaults.lr!)
             optimizer.step()
             scheduler.step()
         }

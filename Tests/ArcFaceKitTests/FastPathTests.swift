@@ -164,7 +164,7 @@ import Testing
                 let gen = Generator(seed: n)
                 let p = Tensor.zeros(n).normal_(generator: gen).requiresGrad_()
                 var theta = p.scalars, buf = [Float](repeating: 0, count: n)
-                let sgd = SGD([p], lr: 0.1, momentum: momentum, weightDecay: 5e-4)
+                let sgd = SGD([p], lr: 0.1, momentum: Double(momentum), weightDecay: 5e-4)
                 for step in 0..<3 {
                     let g = Tensor.zeros(n).normal_(generator: gen)
                     p.grad = g

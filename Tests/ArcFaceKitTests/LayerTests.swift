@@ -41,15 +41,16 @@ struct LayersReference: Decodable, Sendable {
         var testDescription: String { name }
     }
 
+    // Python floats, as torch's optimizer keeps them.
     struct SGDOptions: Decodable, Sendable {
-        let lr: Float?
-        let momentum, dampening, weightDecay: Float?
+        let lr: Double?
+        let momentum, dampening, weightDecay: Double?
         let nesterov: Bool?
     }
 
     struct SGDGroup: Decodable, Sendable {
         let params: [Int]
-        let lr, momentum, dampening, weightDecay: Float?
+        let lr, momentum, dampening, weightDecay: Double?
         let nesterov: Bool?
     }
 

@@ -97,20 +97,18 @@ struct SGDTests {
 struct ScheduleTests {
     @Test(arguments: try LayersReference.load().multistep)
     func multiStepLRGivesTorchsLearningRateInEveryEpoch(_ c: LayersReference.MultiStepCase) {
-        let opt = SGD(c.lrs.map { ParamGroup(params: [Tensor([0]).requiresGrad_()], lr: Float($0)) }, lr: Float(c.lrs[0]))
-        let sched = MultiStepLR(opt, milestones: c.milestones, gamma: Float(c.gamma))
-        func close(_ a: [Float], _ b: [Double]) -> Bool {
-            a.count == b.count && zip(a, b).allSatisfy { abs(Double($0) - $1) <= 1e-6 * $1 }
-        }
+        let opt = SGD(c.lrs.map { ParamGroup(params: [Tensor([0]).requiresGrad_()], lr: $0) }, lr: c.lrs[0])
+        let sched = MultiStepLR(opt, milestones: c.milestones, gamma: c.gamma)
+        // Bit for bit: the schedule is torch's Python-float arithmetic (lr * gamma in double).
         for e in 0..<c.epochs {
             let used = opt.paramGroups.map { $0.lr! }
-            #expect(close(used, c.epochLrs[e]), "\(c.name): epoch \(e) uses \(used), torch \(c.epochLrs[e])")
+            #expect(used == c.epochLrs[e], "\(c.name): epoch \(e) uses \(used), torch \(c.epochLrs[e])")
             opt.step()
             sched.step()
-            #expect(close(sched.lastLR, c.lastLrs[e]), "\(c.name): get_last_lr after epoch \(e)")
+            #expect(sched.lastLR == c.lastLrs[e], "\(c.name): get_last_lr after epoch \(e)")
         }
         #expect(sched.lastEpoch == c.epochs)
-        #expect(sched.baseLRs == c.lrs.map { Float($0) })
+        #expect(sched.baseLRs == c.lrs)
     }
 
     @Test func theSeedsScheduleLRAtMilestones12_15_18GivesTheSameLearningRatesAsMultiStepLR() {
@@ -122,10 +120,24 @@ struct ScheduleTests {
             if milestones.contains(e) { scheduleLR(seedOpt) }
             let (a, b) = (seedOpt.paramGroups[0].lr!, torchOpt.paramGroups[0].lr!)
             #expect(abs(a - b) <= 1e-6 * b, "epoch \(e): schedule_lr \(a), MultiStepLR \(b)")
-            let expected: Float = e < 12 ? 0.1 : e < 15 ? 0.01 : e < 18 ? 0.001 : 0.0001
+            let expected: Double = e < 12 ? 0.1 : e < 15 ? 0.01 : e < 18 ? 0.001 : 0.0001
             #expect(abs(a - expected) <= 1e-6 * expected)
             sched.step()
         }
+    }
+
+    /// After a milestone the lr is torch's double 0.1 * 0.1 = 0.010000000000000002, and a step uses
+    /// it as Float(that), which is not Float(0.1) * Float(0.1).
+    @Test func aStepAfterAMilestoneUsesTorchsDoubleLearningRateConvertedOnce() {
+        let p = Tensor([1]).requiresGrad_()
+        let opt = SGD([p], lr: 0.1)
+        let sched = MultiStepLR(opt, milestones: [1])
+        sched.step()
+        #expect(opt.paramGroups[0].lr == 0.1 * 0.1)
+        #expect(Float(0.1 * 0.1) != Float(0.1) * Float(0.1))
+        p.grad = Tensor([1])
+        opt.step()
+        #expect(p.item() == 1 - Float(0.1 * 0.1))
     }
 
     @Test func scheduleLRDividesEveryGroupsLearningRateByTen() {

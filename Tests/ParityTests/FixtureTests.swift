@@ -176,13 +176,16 @@ struct ComparisonTests {
 
 @Suite("Values the dtype cannot hold")
 struct DtypeUnderflowTests {
-    @Test("A value that is positive as a Double but 0 as a Float32 is an error of its case, by name, never a trap")
+    /// renorm's p is a tensor-typed value (0 as a Float32: a case error, never a trap); SGD's momentum
+    /// is a Python float in torch, checked as such and converted in the kernel, so 1e-50 with
+    /// Nesterov runs as in torch (momentum 0 in float32 arithmetic).
+    @Test("A value that is positive as a Double but 0 as a Float32 is an error of its case where ArcFaceKit rejects it, never a trap")
     func underflowingValuesAreCaseErrors() throws {
         let run = try Support.runTool(["parity", Support.fixture("dtype-underflow.json")])
         #expect(run.status == 1, "stderr: \(run.stderr)")
         #expect(run.lines.contains { $0.hasPrefix("ERROR renorm-p-zero-as-float32 ") && $0.hasSuffix("error: renorm: p must be > 0 in Float, got 1e-50") })
-        #expect(run.lines.contains { $0.hasPrefix("ERROR sgd-nesterov-momentum-zero-as-float32 ") && $0.contains("Nesterov momentum requires a momentum") })
+        #expect(run.lines.contains { $0.hasPrefix("ok    sgd-nesterov-momentum-zero-as-float32") })
         #expect(run.lines.contains { $0.hasPrefix("ok    sgd-still-runs") })
-        #expect(run.lines.last == "1 passed, 2 failed")
+        #expect(run.lines.last == "2 passed, 1 failed")
     }
 }
