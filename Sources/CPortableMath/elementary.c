@@ -91,6 +91,16 @@ static double exp_dd(double x, double xl) {
     return (n.hi * pow2i(k + 1000)) * 0x1p-1000;
 }
 
+/// exp(x) as hi + lo for |x| < 700 (no scaling beyond the normal range).
+static dd exp_pair(double x) {
+    double rh, rl;
+    int k = reduce_ln2(x, 0.0, &rh, &rl);
+    dd y = two_sum(1.0, rh);
+    y = fast_two_sum(y.hi, y.lo + expm1_correction(rh, rl));
+    double s = pow2i(k);
+    return (dd){y.hi * s, y.lo * s};
+}
+
 double pm_exp(double x) {
     if (is_nan(x)) return x;
     if (x > 709.782712893383973096) return INFINITY_;
@@ -463,22 +473,26 @@ static inline double atan_tail(double t) {
     return (t * z) * horner(ATAN_TAYLOR, COUNT(ATAN_TAYLOR), z);
 }
 
+/// atan(ax + dx) for finite ax >= 0 and a tiny dx, as hi + rest (summed by the caller, so that
+/// atan2 can add its quotient's rounding error before the one rounding).
+static dd atan_parts(double ax, double dx) {
+    double corr = dx / (1.0 + ax * ax);                      // atan'(ax) dx
+    if (ax >= 0x1p66) return (dd){PIO2_HI, PIO2_LO};
+    if (ax < 0x1p-27) return (dd){ax, corr};
+    if (ax < 0.4375) return (dd){ax, atan_tail(ax) + corr};
+    // atan ax = atan c + atan t with t = (ax - c) / (1 + c ax), c in {1/2, 1, 3/2, inf}.
+    double t, hi, lo;
+    if (ax < 0.6875) { t = (2.0 * ax - 1.0) / (2.0 + ax); hi = ATAN_HALF_HI; lo = ATAN_HALF_LO; }
+    else if (ax < 1.1875) { t = (ax - 1.0) / (ax + 1.0); hi = ATAN_ONE_HI; lo = ATAN_ONE_LO; }
+    else if (ax < 2.4375) { t = (ax - 1.5) / (1.0 + 1.5 * ax); hi = ATAN_THREE_HALVES_HI; lo = ATAN_THREE_HALVES_LO; }
+    else { t = -1.0 / ax; hi = PIO2_HI; lo = PIO2_LO; }
+    return (dd){hi, ((lo + corr) + atan_tail(t)) + t};
+}
+
 double pm_atan(double x) {
     if (is_nan(x)) return x;
-    double ax = fabs_(x);
-    double r;
-    if (ax >= 0x1p66) r = PIO2_HI;
-    else if (ax < 0x1p-27) return x;
-    else if (ax < 0.4375) return x + atan_tail(x);
-    else {
-        // atan |x| = atan c + atan t with t = (|x| - c) / (1 + c |x|), c in {1/2, 1, 3/2, inf}.
-        double t, hi, lo;
-        if (ax < 0.6875) { t = (2.0 * ax - 1.0) / (2.0 + ax); hi = ATAN_HALF_HI; lo = ATAN_HALF_LO; }
-        else if (ax < 1.1875) { t = (ax - 1.0) / (ax + 1.0); hi = ATAN_ONE_HI; lo = ATAN_ONE_LO; }
-        else if (ax < 2.4375) { t = (ax - 1.5) / (1.0 + 1.5 * ax); hi = ATAN_THREE_HALVES_HI; lo = ATAN_THREE_HALVES_LO; }
-        else { t = -1.0 / ax; hi = PIO2_HI; lo = PIO2_LO; }
-        r = hi + ((lo + atan_tail(t)) + t);
-    }
+    dd a = atan_parts(fabs_(x), 0.0);
+    double r = a.hi + a.lo;
     return sign_bit(x) ? -r : r;
 }
 
@@ -498,11 +512,24 @@ double pm_atan2(double y, double x) {
     else {
         double ax = fabs_(x), ay = fabs_(y);
         int ey = (int)((bits_of(ay) >> 52) & 0x7ff), ex = (int)((bits_of(ax) >> 52) & 0x7ff);
-        double a;
-        if (ey - ex > 60) a = pio2;                          // |y/x| > 2^59: atan is pi/2 to the last bit
-        else if (ex - ey > 60) a = sign_bit(x) ? 0.0 : ay / ax;   // tiny: atan t = t (may underflow)
-        else a = pm_atan(ay / ax);
-        r = sign_bit(x) ? PI_HI - (a - PI_LO) : a;
+        dd a;
+        if (ey - ex > 60) a = (dd){PIO2_HI, PIO2_LO};        // |y/x| > 2^59: atan is pi/2 to the last bit
+        else if (ex - ey > 60) a = (dd){sign_bit(x) ? 0.0 : ay / ax, 0.0};   // tiny: atan t = t (may underflow)
+        else {
+            // q = ay/ax and its rounding error (ay - q ax)/ax, exact products while nothing is extreme.
+            double q = ay / ax, dq = 0.0;
+            if (ey > 60 && ey < 1960 && ex > 60 && ex < 1960) {
+                dd p = two_prod(q, ax);
+                dq = ((ay - p.hi) - p.lo) / ax;
+            }
+            a = atan_parts(q, dq);
+        }
+        if (sign_bit(x)) {                                   // pi - atan |y/x|
+            dd h = two_sum(PI_HI, -a.hi);
+            r = h.hi + (h.lo + (PI_LO - a.lo));
+        } else {
+            r = a.hi + a.lo;
+        }
     }
     return sign_bit(y) ? -r : r;
 }
@@ -518,8 +545,11 @@ double pm_sinh(double x) {
             double z = x * x;
             return x - (z * x) * horner(SIN_TAYLOR, COUNT(SIN_TAYLOR), -z);
         }
-        double t = pm_expm1(ax);
-        return h * (t + t / (t + 1.0));
+        dd t = expm1_dd(ax);                                 // (t + t/(t+1))/2 with t = expm1|x|
+        dd d = two_sum(t.hi, 1.0);
+        d = fast_two_sum(d.hi, d.lo + t.lo);
+        double u = dd_div(t, d);
+        return h * (t.hi + (t.lo + u));
     }
     if (ax < 709.782712893383973096) return h * pm_exp(ax);
     if (ax <= 710.4758600739439) { double w = pm_exp(0.5 * ax); return (h * w) * w; }
@@ -535,7 +565,11 @@ double pm_cosh(double x) {
         double t = pm_expm1(ax), w = 1.0 + t;
         return 1.0 + (t * t) / (w + w);
     }
-    if (ax < 22.0) { double t = pm_exp(ax); return 0.5 * t + 0.5 / t; }
+    if (ax < 22.0) {                                         // (e + 1/e)/2, e as a double-double
+        dd e = exp_pair(ax);
+        double inv = dd_div((dd){1.0, 0.0}, e);
+        return 0.5 * (e.hi + (e.lo + inv));
+    }
     if (ax < 709.782712893383973096) return 0.5 * pm_exp(ax);
     if (ax <= 710.4758600739439) { double w = pm_exp(0.5 * ax); return (0.5 * w) * w; }
     return INFINITY_;
