@@ -45,7 +45,7 @@ extension TensorOf {
     /// `x.requires_grad_()`: marks a leaf as a parameter to differentiate with respect to.
     @discardableResult
     public func requiresGrad_(_ value: Bool = true) -> TensorOf {
-        precondition(isLeaf || value, "you can only change requires_grad flags of leaf variables")
+        check(isLeaf || value, "you can only change requires_grad flags of leaf variables")
         requiresGrad = value
         return self
     }
@@ -71,13 +71,13 @@ extension TensorOf {
     /// `loss.backward()`: accumulates d(self)/d(leaf) into every leaf's `grad` that requires grad.
     /// `gradient` defaults to 1 for a one-element tensor (torch requires it otherwise).
     public func backward(_ gradient: TensorOf? = nil) {
-        precondition(requiresGrad, "element 0 of tensors does not require grad and does not have a grad_fn")
+        check(requiresGrad, "element 0 of tensors does not require grad and does not have a grad_fn")
         let seed: TensorOf
         if let gradient {
-            precondition(gradient.shape == shape, "backward: gradient shape \(gradient.shape) does not match \(shape)")
+            check(gradient.shape == shape, "backward: gradient shape \(gradient.shape) does not match \(shape)")
             seed = gradient
         } else {
-            precondition(numel == 1, "grad can be implicitly created only for scalar outputs")
+            check(numel == 1, "grad can be implicitly created only for scalar outputs")
             seed = TensorOf.ones(shape)
         }
         // Reverse topological order: a node's gradient is complete before it is passed on.
@@ -99,13 +99,13 @@ extension TensorOf {
                     continue
                 }
                 for (input, v) in zip(fn.inputs, fn.versions) where input.version != v {
-                    preconditionFailure("one of the variables needed for gradient computation has been modified by an inplace operation: [\(input.shape)] is at version \(input.version); expected version \(v) instead")
+                    checkFailure("one of the variables needed for gradient computation has been modified by an inplace operation: [\(input.shape)] is at version \(input.version); expected version \(v) instead")
                 }
                 let inputGrads = fn.backward(g)
-                precondition(inputGrads.count == fn.inputs.count, "\(fn.name) returned \(inputGrads.count) gradients for \(fn.inputs.count) inputs")
+                check(inputGrads.count == fn.inputs.count, "\(fn.name) returned \(inputGrads.count) gradients for \(fn.inputs.count) inputs")
                 for (input, ig) in zip(fn.inputs, inputGrads) {
                     guard input.requiresGrad, let ig else { continue }
-                    precondition(ig.shape == input.shape, "\(fn.name): gradient shape \(ig.shape) for an input of shape \(input.shape)")
+                    check(ig.shape == input.shape, "\(fn.name): gradient shape \(ig.shape) for an input of shape \(input.shape)")
                     let key = ObjectIdentifier(input)
                     grads[key] = grads[key].map { $0 + ig } ?? ig
                 }
@@ -124,12 +124,12 @@ extension TensorOf {
             version += 1
             return self
         }
-        precondition(!(requiresGrad && isLeaf), "a leaf Variable that requires grad is being used in an in-place operation.")
+        check(!(requiresGrad && isLeaf), "a leaf Variable that requires grad is being used in an in-place operation.")
         let old = TensorOf(shape: shape, scalars: storage.values)
         old.requiresGrad = requiresGrad
         old.gradFn = gradFn
         let new = op(old)
-        precondition(new.shape == shape, "in-place result of shape \(new.shape) does not fit \(shape)")
+        check(new.shape == shape, "in-place result of shape \(new.shape) does not fit \(shape)")
         storage.values = new.storage.values
         version += 1
         requiresGrad = new.requiresGrad

@@ -17,12 +17,12 @@
 public func batchNorm<Scalar>(_ x: TensorOf<Scalar>, runningMean: TensorOf<Scalar>?, runningVar: TensorOf<Scalar>?,
                               weight: TensorOf<Scalar>? = nil, bias: TensorOf<Scalar>? = nil,
                               training: Bool = false, momentum: Scalar = 0.1, eps: Scalar = 1e-5) -> TensorOf<Scalar> {
-    precondition(x.dim >= 2, "batchNorm: expected an input of shape (B, C) or (B, C, L), got \(x.shape)")
+    check(x.dim >= 2, "batchNorm: expected an input of shape (B, C) or (B, C, L), got \(x.shape)")
     let B = x.shape[0], C = x.shape[1]
     let L = x.shape[2...].reduce(1, *)
     let n = B * L                                    // values per channel
     for (name, t) in [("runningMean", runningMean), ("runningVar", runningVar), ("weight", weight), ("bias", bias)] {
-        if let t { precondition(t.shape == [C], "batchNorm: \(name) must have shape [\(C)], got \(t.shape)") }
+        if let t { check(t.shape == [C], "batchNorm: \(name) must have shape [\(C)], got \(t.shape)") }
     }
     // Element (b, c, l) is at (b * C + c) * L + l.
     let xs = x.scalars
@@ -31,7 +31,7 @@ public func batchNorm<Scalar>(_ x: TensorOf<Scalar>, runningMean: TensorOf<Scala
     var mean = [Double](repeating: 0, count: C)      // (C)
     var invstd = [Double](repeating: 0, count: C)    // (C)
     if training {
-        precondition(n > 1, "batchNorm: Expected more than 1 value per channel when training, got input size \(x.shape)")
+        check(n > 1, "batchNorm: Expected more than 1 value per channel when training, got input size \(x.shape)")
         var varSum = [Double](repeating: 0, count: C)
         for c in 0..<C {
             var s = 0.0
@@ -55,7 +55,7 @@ public func batchNorm<Scalar>(_ x: TensorOf<Scalar>, runningMean: TensorOf<Scala
         }
     } else {
         guard let runningMean, let runningVar else {
-            preconditionFailure("batchNorm: running_mean and running_var must be given in eval mode (training: false)")
+            checkFailure("batchNorm: running_mean and running_var must be given in eval mode (training: false)")
         }
         let (rm, rv) = (runningMean.scalars, runningVar.scalars)
         for c in 0..<C {
@@ -163,8 +163,8 @@ public final class BatchNorm1d: Module {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        precondition(x.dim == 2 || x.dim == 3, "BatchNorm1d: expected 2D or 3D input (got \(x.dim)D input)")
-        precondition(x.shape[1] == numFeatures, "BatchNorm1d: input has \(x.shape[1]) channels, expected \(numFeatures)")
+        check(x.dim == 2 || x.dim == 3, "BatchNorm1d: expected 2D or 3D input (got \(x.dim)D input)")
+        check(x.shape[1] == numFeatures, "BatchNorm1d: input has \(x.shape[1]) channels, expected \(numFeatures)")
         var factor: Float = 0
         if training {
             numBatchesTracked += 1

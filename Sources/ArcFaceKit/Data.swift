@@ -25,7 +25,7 @@ public struct ToyClusters {
 
     public init(identities: Int = 8, samplesPerIdentity: Int = 512, dim: Int = 32, centerScale: Float = 2,
                 generator: Generator = .default) {
-        precondition(identities > 0 && samplesPerIdentity > 0 && dim > 0, "ToyClusters: sizes must be positive")
+        check(identities > 0 && samplesPerIdentity > 0 && dim > 0, "ToyClusters: sizes must be positive")
         self.identities = identities
         self.samplesPerIdentity = samplesPerIdentity
         self.dim = dim
@@ -66,9 +66,9 @@ public struct DataLoader: Sequence {
 
     public init(inputs: Tensor, labels: [Int], batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
                 generator: Generator = .default) {
-        precondition(inputs.dim >= 1 && inputs.shape[0] == labels.count,
+        check(inputs.dim >= 1 && inputs.shape[0] == labels.count,
                      "DataLoader: \(labels.count) labels for inputs of shape \(inputs.shape)")
-        precondition(batchSize > 0, "batch_size should be a positive integer value, but got batch_size=\(batchSize)")
+        check(batchSize > 0, "batch_size should be a positive integer value, but got batch_size=\(batchSize)")
         (self.inputs, self.labels, self.batchSize, self.shuffle, self.dropLast, self.generator) =
             (inputs, labels, batchSize, shuffle, dropLast, generator)
     }

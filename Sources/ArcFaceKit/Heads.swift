@@ -28,7 +28,7 @@ public func arcFaceLogits<Scalar>(embeddings embbedings: TensorOf<Scalar>, kerne
                                   s: Scalar, m: Scalar, easyMargin: Bool = false) -> TensorOf<Scalar> {
     let k = ArcFaceConstants(s: s, m: m)
     let nB = embbedings.shape[0]
-    precondition(label.count == nB, "arcface: \(label.count) labels for \(nB) embeddings")
+    check(label.count == nB, "arcface: \(label.count) labels for \(nB) embeddings")
     let kernel_norm = l2_norm(kernel, axis: 0)                      // (E, C), unit columns
     let cos_theta = embbedings.mm(kernel_norm).clamp(min: -1, max: 1)  // (B, C); clamp for numerical stability
     let cos_theta_2 = cos_theta.pow(2)
@@ -83,7 +83,7 @@ public final class ArcFace {
 public func combinedMarginLogits<Scalar>(cosTheta cos_theta: TensorOf<Scalar>, label: [Int],
                                          s: Scalar, m1: Scalar, m2: Scalar, m3: Scalar) -> TensorOf<Scalar> {
     let nB = cos_theta.shape[0]
-    precondition(label.count == nB, "combined margin: \(label.count) labels for \(nB) rows")
+    check(label.count == nB, "combined margin: \(label.count) labels for \(nB) rows")
     let idx_ = arange(nB)
     let target = cos_theta[idx_, label]
     let theta = target.acos()
@@ -160,8 +160,8 @@ public func arcFaceCrossEntropy<Scalar>(embeddings: TensorOf<Scalar>, kernel: Te
                                         s: Scalar, m: Scalar, easyMargin: Bool = false) -> TensorOf<Scalar> {
     let k = ArcFaceConstants(s: s, m: m)
     let (B, E, C) = (embeddings.shape[0], embeddings.shape[1], kernel.shape[1])
-    precondition(kernel.shape[0] == E && label.count == B, "arcface: embeddings \(embeddings.shape), kernel \(kernel.shape), \(label.count) labels")
-    precondition(label.allSatisfy { $0 >= 0 && $0 < C }, "arcface: a label is out of range 0..<\(C)")
+    check(kernel.shape[0] == E && label.count == B, "arcface: embeddings \(embeddings.shape), kernel \(kernel.shape), \(label.count) labels")
+    check(label.allSatisfy { $0 >= 0 && $0 < C }, "arcface: a label is out of range 0..<\(C)")
     // n_c = ||kernel[:, c]||: (C)
     var norms = [Scalar](repeating: 0, count: C)
     kernel.scalars.withUnsafeBufferPointer { w in

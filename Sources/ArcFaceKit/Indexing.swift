@@ -8,7 +8,7 @@ public struct Mask: Equatable, Sendable, CustomStringConvertible {
     public let values: [Bool]
 
     public init(shape: [Int], values: [Bool]) {
-        precondition(values.count == shape.reduce(1, *), "mask of shape \(shape) needs \(shape.reduce(1, *)) values")
+        check(values.count == shape.reduce(1, *), "mask of shape \(shape) needs \(shape.reduce(1, *)) values")
         self.shape = shape
         self.values = values
     }
@@ -18,11 +18,11 @@ public struct Mask: Equatable, Sendable, CustomStringConvertible {
 
     public static prefix func ! (m: Mask) -> Mask { Mask(shape: m.shape, values: m.values.map { !$0 }) }
     public static func && (a: Mask, b: Mask) -> Mask {
-        precondition(a.shape == b.shape, "mask shapes \(a.shape) and \(b.shape) differ")
+        check(a.shape == b.shape, "mask shapes \(a.shape) and \(b.shape) differ")
         return Mask(shape: a.shape, values: zip(a.values, b.values).map { $0 && $1 })
     }
     public static func || (a: Mask, b: Mask) -> Mask {
-        precondition(a.shape == b.shape, "mask shapes \(a.shape) and \(b.shape) differ")
+        check(a.shape == b.shape, "mask shapes \(a.shape) and \(b.shape) differ")
         return Mask(shape: a.shape, values: zip(a.values, b.values).map { $0 || $1 })
     }
 
@@ -69,7 +69,7 @@ extension TensorOf {
     /// true entry or a single element.
     public subscript(mask: Mask) -> TensorOf {
         get {
-            precondition(mask.shape == shape, "mask of shape \(mask.shape) does not match the tensor's \(shape)")
+            check(mask.shape == shape, "mask of shape \(mask.shape) does not match the tensor's \(shape)")
             let x = self
             let picked = zip(scalars, mask.values).filter { $0.1 }.map { $0.0 }
             return TensorOf(shape: [picked.count], scalars: picked).recorded("MaskedSelectBackward0", [x]) { g in
@@ -80,9 +80,9 @@ extension TensorOf {
             }
         }
         set {
-            precondition(mask.shape == shape, "mask of shape \(mask.shape) does not match the tensor's \(shape)")
+            check(mask.shape == shape, "mask of shape \(mask.shape) does not match the tensor's \(shape)")
             let n = mask.count
-            precondition(newValue.numel == n || newValue.numel == 1,
+            check(newValue.numel == n || newValue.numel == 1,
                          "shape mismatch: value tensor of shape \(newValue.shape) cannot be broadcast to indexing result of shape [\(n)]")
             let values = newValue
             updateInPlace(others: [values], { old in
@@ -121,7 +121,7 @@ extension TensorOf {
         }
         set {
             let flat = flatIndices(rows, cols)
-            precondition(newValue.numel == flat.count || newValue.numel == 1,
+            check(newValue.numel == flat.count || newValue.numel == 1,
                          "shape mismatch: value tensor of shape \(newValue.shape) cannot be broadcast to indexing result of shape [\(flat.count)]")
             let values = newValue
             func value(_ k: Int) -> Scalar { values.scalars[values.numel == 1 ? 0 : k] }
@@ -143,24 +143,24 @@ extension TensorOf {
     }
 
     private func flatIndices(_ rows: [Int], _ cols: [Int]) -> [Int] {
-        precondition(dim == 2, "x[rows, cols] needs a 2-D tensor, got shape \(shape)")
-        precondition(rows.count == cols.count, "shape mismatch: indexing tensors could not be broadcast together with shapes [\(rows.count)], [\(cols.count)]")
+        check(dim == 2, "x[rows, cols] needs a 2-D tensor, got shape \(shape)")
+        check(rows.count == cols.count, "shape mismatch: indexing tensors could not be broadcast together with shapes [\(rows.count)], [\(cols.count)]")
         return zip(rows, cols).map { r, c in
-            precondition(r >= -shape[0] && r < shape[0], "index \(r) is out of bounds for dimension 0 with size \(shape[0])")
-            precondition(c >= -shape[1] && c < shape[1], "index \(c) is out of bounds for dimension 1 with size \(shape[1])")
+            check(r >= -shape[0] && r < shape[0], "index \(r) is out of bounds for dimension 0 with size \(shape[0])")
+            check(c >= -shape[1] && c < shape[1], "index \(c) is out of bounds for dimension 1 with size \(shape[1])")
             return (r < 0 ? r + shape[0] : r) * shape[1] + (c < 0 ? c + shape[1] : c)
         }
     }
 
     /// `x.gather(1, index.view(-1, 1))` for a 2-D x: one element per row, column `index[r]`, shape (B, 1).
     public func gather(dim: Int, index: [Int]) -> TensorOf {
-        precondition(self.dim == 2 && wrapDim(dim) == 1 && index.count == shape[0], "gather: supports a (B, C) input, dim 1, one index per row")
+        check(self.dim == 2 && wrapDim(dim) == 1 && index.count == shape[0], "gather: supports a (B, C) input, dim 1, one index per row")
         return self[Array(0..<shape[0]), index].unsqueeze(1)
     }
 
     /// `x.masked_fill(mask, value)`: a copy with `value` where the mask is true (no gradient there).
     public func maskedFill(_ mask: Mask, _ value: Scalar) -> TensorOf {
-        precondition(mask.shape == shape, "mask of shape \(mask.shape) does not match the tensor's \(shape)")
+        check(mask.shape == shape, "mask of shape \(mask.shape) does not match the tensor's \(shape)")
         let x = self
         return TensorOf(shape: shape, scalars: zip(scalars, mask.values).map { $1 ? value : $0 }).recorded("MaskedFillBackward0", [x]) { g in
             [TensorOf(shape: x.shape, scalars: zip(g.scalars, mask.values).map { $1 ? 0 : $0 })]
@@ -171,7 +171,7 @@ extension TensorOf {
     public static func oneHot(_ label: [Int], numClasses: Int, value: Scalar = 1) -> TensorOf {
         var out = [Scalar](repeating: 0, count: label.count * numClasses)
         for (r, c) in label.enumerated() {
-            precondition(c >= 0 && c < numClasses, "index \(c) is out of bounds for dimension 1 with size \(numClasses)")
+            check(c >= 0 && c < numClasses, "index \(c) is out of bounds for dimension 1 with size \(numClasses)")
             out[r * numClasses + c] = value
         }
         return TensorOf(shape: [label.count, numClasses], scalars: out)
@@ -181,7 +181,7 @@ extension TensorOf {
 /// `torch.where(condition, a, b)`: `a` where the mask is true, `b` elsewhere (same shapes); the
 /// gradient goes to whichever side was taken.
 public func `where`<Scalar>(_ condition: Mask, _ a: TensorOf<Scalar>, _ b: TensorOf<Scalar>) -> TensorOf<Scalar> {
-    precondition(condition.shape == a.shape && a.shape == b.shape, "where: shapes \(condition.shape), \(a.shape), \(b.shape) must match")
+    check(condition.shape == a.shape && a.shape == b.shape, "where: shapes \(condition.shape), \(a.shape), \(b.shape) must match")
     let out = zip(condition.values, zip(a.scalars, b.scalars)).map { $0 ? $1.0 : $1.1 }
     return TensorOf(shape: a.shape, scalars: out).recorded("WhereBackward0", [a, b]) { g in
         [TensorOf(shape: a.shape, scalars: zip(g.scalars, condition.values).map { $1 ? $0 : 0 }),

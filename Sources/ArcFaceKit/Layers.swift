@@ -14,11 +14,11 @@
 /// Backward (recorded once, as torch's `AddmmBackward0` / `MmBackward0`):
 /// `dx = g @ weight`, `dweight = g^T @ x`, `dbias = sum of g over the rows`.
 public func linear<Scalar>(_ x: TensorOf<Scalar>, weight: TensorOf<Scalar>, bias: TensorOf<Scalar>? = nil) -> TensorOf<Scalar> {
-    precondition(weight.dim == 2, "linear: weight must be 2-D (out, in), got \(weight.shape)")
+    check(weight.dim == 2, "linear: weight must be 2-D (out, in), got \(weight.shape)")
     let nOut = weight.shape[0], nIn = weight.shape[1]
-    precondition(x.dim >= 1 && x.shape[x.dim - 1] == nIn,
+    check(x.dim >= 1 && x.shape[x.dim - 1] == nIn,
                  "linear: mat1 and mat2 shapes cannot be multiplied (input \(x.shape), weight \(weight.shape))")
-    if let bias { precondition(bias.shape == [nOut], "linear: bias must have shape [\(nOut)], got \(bias.shape)") }
+    if let bias { check(bias.shape == [nOut], "linear: bias must have shape [\(nOut)], got \(bias.shape)") }
     let lead = Array(x.shape.dropLast())
     let m = lead.reduce(1, *)
     let x2 = TensorOf(shape: [m, nIn], scalars: x.scalars)                 // (M, in)
@@ -163,7 +163,7 @@ public final class Linear: Module {
     public var training = true
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, generator: Generator = .default) {
-        precondition(inFeatures >= 0 && outFeatures >= 0, "Linear: negative size")
+        check(inFeatures >= 0 && outFeatures >= 0, "Linear: negative size")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         weight = Tensor.zeros(outFeatures, inFeatures)

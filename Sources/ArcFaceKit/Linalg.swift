@@ -23,7 +23,7 @@ extension Double {
 func gemm<Scalar>(_ a: TensorOf<Scalar>, transposed ta: Bool, _ b: TensorOf<Scalar>, transposed tb: Bool) -> TensorOf<Scalar> {
     let (m, k) = ta ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
     let (k2, n) = tb ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
-    precondition(k == k2, "mat1 and mat2 shapes cannot be multiplied (\(m)x\(k) and \(k2)x\(n))")
+    check(k == k2, "mat1 and mat2 shapes cannot be multiplied (\(m)x\(k) and \(k2)x\(n))")
     var out = [Scalar](repeating: 0, count: m * n)
     if m > 0 && n > 0 && k > 0 {
         a.scalars.withUnsafeBufferPointer { pa in
@@ -42,7 +42,7 @@ func gemm<Scalar>(_ a: TensorOf<Scalar>, transposed ta: Bool, _ b: TensorOf<Scal
 extension TensorOf {
     /// `torch.mm(self, other)`: (n, k) @ (k, m) -> (n, m).
     public func mm(_ other: TensorOf) -> TensorOf {
-        precondition(dim == 2 && other.dim == 2, "mm: expected 2-D tensors, got \(shape) and \(other.shape)")
+        check(dim == 2 && other.dim == 2, "mm: expected 2-D tensors, got \(shape) and \(other.shape)")
         let a = self, b = other
         return gemm(a, transposed: false, b, transposed: false).recorded("MmBackward0", [a, b]) { g in
             // out = a @ b:  da = g @ b^T (n, k),  db = a^T @ g (k, m)
@@ -58,7 +58,7 @@ extension TensorOf {
         case (2, 1): return mm(other.unsqueeze(1)).squeeze(1)
         case (1, 2): return unsqueeze(0).mm(other).squeeze(0)
         case (1, 1): return unsqueeze(0).mm(other.unsqueeze(1)).reshape([])
-        default: preconditionFailure("matmul: shapes \(shape) and \(other.shape) are not supported (1-D and 2-D only)")
+        default: checkFailure("matmul: shapes \(shape) and \(other.shape) are not supported (1-D and 2-D only)")
         }
     }
 }

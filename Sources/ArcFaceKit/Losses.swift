@@ -48,7 +48,7 @@ public func nllLoss<Scalar>(_ input: TensorOf<Scalar>, _ target: [Int], weight: 
 public func crossEntropy<Scalar>(_ input: TensorOf<Scalar>, _ target: [Int], weight: TensorOf<Scalar>? = nil,
                                  ignoreIndex: Int = -100, reduction: Reduction = .mean,
                                  labelSmoothing: Scalar = 0) -> TensorOf<Scalar> {
-    precondition(labelSmoothing <= 1, "label_smoothing must be between 0.0 and 1.0. Got: \(labelSmoothing)")
+    check(labelSmoothing <= 1, "label_smoothing must be between 0.0 and 1.0. Got: \(labelSmoothing)")
     checkNLLArguments(input, target, weight: weight, ignoreIndex: ignoreIndex)
     let lp = input.logSoftmax(dim: input.dim == 1 ? 0 : 1)  // (N, C) or (C)
     return smoothedNLL(lp, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction,
@@ -57,19 +57,19 @@ public func crossEntropy<Scalar>(_ input: TensorOf<Scalar>, _ target: [Int], wei
 
 /// torch's argument checks for nll_loss / cross_entropy, with its messages.
 func checkNLLArguments<Scalar>(_ input: TensorOf<Scalar>, _ target: [Int], weight: TensorOf<Scalar>?, ignoreIndex: Int) {
-    precondition(input.dim == 1 || input.dim == 2,
+    check(input.dim == 1 || input.dim == 2,
                  "input tensor should be 1D or 2D (got shape \(input.shape); class-index targets of (N, C, d1, ...) inputs are not supported)")
     let batch = input.dim == 2 ? input.shape[0] : 1
-    precondition(target.count == batch,
+    check(target.count == batch,
                  input.dim == 2 ? "Expected input batch_size (\(batch)) to match target batch_size (\(target.count))."
                                 : "a 1D input (C) takes exactly one target, got \(target.count)")
     let classes = input.shape[input.dim - 1]
     if let weight {
-        precondition(weight.dim == 1 && weight.numel == classes,
+        check(weight.dim == 1 && weight.numel == classes,
                      "weight tensor should be defined either for all \(classes) classes or no classes but got weight tensor of shape: \(weight.shape)")
     }
     for t in target where t != ignoreIndex {
-        precondition(t >= 0 && t < classes, "Target \(t) is out of bounds.")
+        check(t >= 0 && t < classes, "Target \(t) is out of bounds.")
     }
 }
 

@@ -9,7 +9,7 @@ public func broadcastShapes(_ a: [Int], _ b: [Int]) -> [Int] {
     return (0..<n).map { i in
         let x = i < n - a.count ? 1 : a[i - (n - a.count)]
         let y = i < n - b.count ? 1 : b[i - (n - b.count)]
-        precondition(x == y || x == 1 || y == 1,
+        check(x == y || x == 1 || y == 1,
                      "The size of tensor a (\(x)) must match the size of tensor b (\(y)) at non-singleton dimension \(i)")
         return x == 1 ? y : x
     }
@@ -170,7 +170,7 @@ extension TensorOf {
 
     /// `self = f(self, other)` in the storage; `other` must broadcast to `self`'s shape (torch's in-place rule).
     func applyFast(_ other: TensorOf, _ f: (Scalar, Scalar) -> Scalar) {
-        precondition(broadcastShapes(shape, other.shape) == shape,
+        check(broadcastShapes(shape, other.shape) == shape,
                      "output with shape \(shape) doesn't match the broadcast shape \(broadcastShapes(shape, other.shape))")
         storage.values = TensorOf.zipBroadcast(self, other, f).storage.values
     }

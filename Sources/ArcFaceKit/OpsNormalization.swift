@@ -63,9 +63,9 @@ extension TensorOf {
     /// Torch's exact rule (aten renorm_scale_factor, all in float32): `factor = norm > maxnorm ?
     /// maxnorm / (norm + 1e-7) : 1`.
     func renormFactors(p: Scalar, dim d: Int, maxnorm: Scalar) -> (factors: [Scalar], norms: [Scalar]) {
-        precondition(self.dim > 1, "renorm: input needs at least 2 dimensions, got \(self.dim) dimensions")
-        precondition(p > 0, "renorm: non-positive-norm not supported")
-        precondition(maxnorm >= 0, "renorm: expected maxnorm to be >= 0 but got \(maxnorm)")
+        check(self.dim > 1, "renorm: input needs at least 2 dimensions, got \(self.dim) dimensions")
+        check(p > 0, "renorm: non-positive-norm not supported")
+        check(maxnorm >= 0, "renorm: expected maxnorm to be >= 0 but got \(maxnorm)")
         let eps: Scalar = 1e-7
         let norms = subTensorNorms(p: p, dim: d)
         return (norms.map { $0 > maxnorm ? maxnorm / ($0 + eps) : 1 }, norms)

@@ -47,7 +47,7 @@ extension TensorOf {
     /// Index of the largest (`sign` 1) or smallest (`sign` -1) element of a lane; the first NaN wins,
     /// because torch's max/min propagate NaN. Ties keep the first index.
     static func laneArgExtreme(_ l: Lane, sign: Scalar) -> Int {
-        precondition(l.n > 0, "max()/min(): Expected reduction dim to have non-zero size.")
+        check(l.n > 0, "max()/min(): Expected reduction dim to have non-zero size.")
         var best = 0
         var bestValue = l.x[l.base]
         for k in 0..<l.n {
@@ -199,7 +199,7 @@ struct PNorm<Scalar: TensorScalar> {
     let p: Double
 
     init(_ p: Scalar) {
-        precondition(!p.isNaN, "norm: p must not be NaN")
+        check(!p.isNaN, "norm: p must not be NaN")
         self.p = Double(p)
     }
 

@@ -50,11 +50,11 @@ public final class SGDOf<Scalar: TensorScalar> {
 
     public init(_ groups: [ParamGroupOf<Scalar>], lr: Double, momentum: Double = 0, dampening: Double = 0,
                 weightDecay: Double = 0, nesterov: Bool = false) {
-        precondition(lr >= 0, "Invalid learning rate: \(lr)")
-        precondition(momentum >= 0, "Invalid momentum value: \(momentum)")
-        precondition(weightDecay >= 0, "Invalid weight_decay value: \(weightDecay)")
-        precondition(!nesterov || (momentum > 0 && dampening == 0), "Nesterov momentum requires a momentum and zero dampening")
-        precondition(!groups.isEmpty, "optimizer got an empty parameter list")
+        check(lr >= 0, "Invalid learning rate: \(lr)")
+        check(momentum >= 0, "Invalid momentum value: \(momentum)")
+        check(weightDecay >= 0, "Invalid weight_decay value: \(weightDecay)")
+        check(!nesterov || (momentum > 0 && dampening == 0), "Nesterov momentum requires a momentum and zero dampening")
+        check(!groups.isEmpty, "optimizer got an empty parameter list")
         defaults = ParamGroupOf<Scalar>(params: [], lr: lr, momentum: momentum, dampening: dampening,
                               weightDecay: weightDecay, nesterov: nesterov)
         paramGroups = []
@@ -80,7 +80,7 @@ public final class SGDOf<Scalar: TensorScalar> {
         var mine: Set<ObjectIdentifier> = []
         for p in g.params {
             let id = ObjectIdentifier(p)
-            precondition(!existing.contains(id) && mine.insert(id).inserted, "some parameters appear in more than one parameter group")
+            check(!existing.contains(id) && mine.insert(id).inserted, "some parameters appear in more than one parameter group")
         }
         paramGroups.append(g)
     }
@@ -96,7 +96,7 @@ public final class SGDOf<Scalar: TensorScalar> {
             let nesterov = group.nesterov ?? defaults.nesterov!
             for p in group.params {
                 guard let grad = p.grad else { continue }
-                precondition(grad.shape == p.shape, "SGD: grad of shape \(grad.shape) for a parameter of shape \(p.shape)")
+                check(grad.shape == p.shape, "SGD: grad of shape \(grad.shape) for a parameter of shape \(p.shape)")
                 var g = grad.scalars                                   // a copy: p.grad is not modified
                 var x = p.scalars
                 // g = g + weight_decay * p

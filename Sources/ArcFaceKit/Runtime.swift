@@ -21,7 +21,7 @@ public struct Table: Sendable, Codable, Equatable {
     public var rows: [[String]]
 
     public init(caption: String = "", columns: [String], rows: [[String]]) {
-        precondition(rows.allSatisfy { $0.count == columns.count }, "every row needs \(columns.count) cells")
+        check(rows.allSatisfy { $0.count == columns.count }, "every row needs \(columns.count) cells")
         self.caption = caption
         self.columns = columns
         self.rows = rows
@@ -52,7 +52,7 @@ public struct Series: Sendable, Codable, Equatable {
     public var style: Style
 
     public init(_ name: String, x: [Double], y: [Double], style: Style = .line) {
-        precondition(x.count == y.count, "series \(name): x has \(x.count) values, y has \(y.count)")
+        check(x.count == y.count, "series \(name): x has \(x.count) values, y has \(y.count)")
         self.name = name
         self.x = x
         self.y = y
@@ -116,7 +116,7 @@ public struct PlotSlider: Sendable, Codable, Equatable {
     public var initial: Int
 
     public init(parameter: String, values: [Double], plots: [Plot], initial: Int = 0) {
-        precondition(values.count == plots.count && !plots.isEmpty, "one plot per value")
+        check(values.count == plots.count && !plots.isEmpty, "one plot per value")
         self.parameter = parameter
         self.values = values
         self.plots = plots

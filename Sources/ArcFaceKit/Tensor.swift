@@ -22,7 +22,7 @@ public final class TensorOf<Scalar: TensorScalar> {
     public var scalars: [Scalar] {
         get { storage.values }
         set {
-            precondition(newValue.count == numel, "scalars has \(newValue.count) elements, shape \(shape) needs \(numel)")
+            check(newValue.count == numel, "scalars has \(newValue.count) elements, shape \(shape) needs \(numel)")
             storage.values = newValue
             version += 1
         }
@@ -41,9 +41,9 @@ public final class TensorOf<Scalar: TensorScalar> {
 
     /// `torch.tensor` from a flat buffer; the designated initializer every other one goes through.
     public init(shape: [Int], scalars: [Scalar]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "negative size in shape \(shape)")
+        check(shape.allSatisfy { $0 >= 0 }, "negative size in shape \(shape)")
         let n = shape.reduce(1, *)
-        precondition(scalars.count == n, "shape \(shape) needs \(n) scalars, got \(scalars.count)")
+        check(scalars.count == n, "shape \(shape) needs \(n) scalars, got \(scalars.count)")
         self.shape = shape
         self.storage = Storage(scalars)
     }
@@ -64,7 +64,7 @@ public final class TensorOf<Scalar: TensorScalar> {
     public convenience init(_ rows: [[Scalar]]) {
         guard let first = rows.first else { self.init(shape: [0], scalars: []); return }
         for (i, r) in rows.enumerated() {
-            precondition(r.count == first.count, "ragged nested array: row \(i) has \(r.count) elements, row 0 has \(first.count)")
+            check(r.count == first.count, "ragged nested array: row \(i) has \(r.count) elements, row 0 has \(first.count)")
         }
         self.init(shape: [rows.count, first.count], scalars: rows.flatMap { $0 })
     }
@@ -77,7 +77,7 @@ public final class TensorOf<Scalar: TensorScalar> {
         flat.reserveCapacity(planes.count * inner.reduce(1, *))
         for (i, p) in planes.enumerated() {
             let t = TensorOf(p)
-            precondition(t.shape == inner, "ragged nested array: element \(i) has shape \(t.shape), element 0 has \(inner)")
+            check(t.shape == inner, "ragged nested array: element \(i) has shape \(t.shape), element 0 has \(inner)")
             flat += t.scalars
         }
         self.init(shape: [planes.count] + inner, scalars: flat)
@@ -111,7 +111,7 @@ public final class TensorOf<Scalar: TensorScalar> {
     /// ulp off that). Arguments are Double, like Python floats, so `arange(0, 1, 0.3)` ends at
     /// Scalar(0.9), not at 3 * Scalar(0.3).
     public static func arange(_ start: Double, _ end: Double, _ step: Double = 1) -> TensorOf {
-        precondition(step != 0, "arange: step must be nonzero")
+        check(step != 0, "arange: step must be nonzero")
         let count = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return TensorOf(shape: [count], scalars: (0..<count).map { Scalar(start + Double($0) * step) })
     }
@@ -136,16 +136,16 @@ public final class TensorOf<Scalar: TensorScalar> {
     /// Maps a possibly negative dim to `0..<rank` (torch's `maybe_wrap_dim`; a 0-d tensor accepts 0 and -1).
     func wrapDim(_ d: Int) -> Int {
         let r = Swift.max(dim, 1)
-        precondition(d >= -r && d < r, "Dimension out of range (expected to be in range of [\(-r), \(r - 1)], but got \(d))")
+        check(d >= -r && d < r, "Dimension out of range (expected to be in range of [\(-r), \(r - 1)], but got \(d))")
         return d < 0 ? d + r : d
     }
 
     /// Flat offset of a full index, negative indices counting from the end as in torch.
     func offset(_ index: [Int]) -> Int {
-        precondition(index.count == dim, "expected \(dim) indices for shape \(shape), got \(index.count)")
+        check(index.count == dim, "expected \(dim) indices for shape \(shape), got \(index.count)")
         var off = 0
         for (d, i) in index.enumerated() {
-            precondition(i >= -shape[d] && i < shape[d], "index \(i) is out of bounds for dimension \(d) with size \(shape[d])")
+            check(i >= -shape[d] && i < shape[d], "index \(i) is out of bounds for dimension \(d) with size \(shape[d])")
             off = off * shape[d] + (i < 0 ? i + shape[d] : i)
         }
         return off
@@ -155,7 +155,7 @@ public final class TensorOf<Scalar: TensorScalar> {
     public subscript(i: Int...) -> Scalar {
         get { storage.values[offset(i)] }
         set {
-            precondition(!(requiresGrad && isLeaf && GradMode.isEnabled), "a leaf Variable that requires grad is being used in an in-place operation.")
+            check(!(requiresGrad && isLeaf && GradMode.isEnabled), "a leaf Variable that requires grad is being used in an in-place operation.")
             storage.values[offset(i)] = newValue
             version += 1
         }
@@ -163,7 +163,7 @@ public final class TensorOf<Scalar: TensorScalar> {
 
     /// The value of a one-element tensor, `x.item()`.
     public func item() -> Scalar {
-        precondition(numel == 1, "a TensorOf with \(numel) elements cannot be converted to Scalar")
+        check(numel == 1, "a TensorOf with \(numel) elements cannot be converted to Scalar")
         return scalars[0]
     }
 
@@ -177,10 +177,10 @@ public final class TensorOf<Scalar: TensorScalar> {
         var s = newShape
         if let k = s.firstIndex(of: -1) {
             let known = s.enumerated().filter { $0.offset != k }.reduce(1) { $0 * $1.element }
-            precondition(known > 0 && numel % known == 0, "shape \(newShape) is invalid for input of size \(numel)")
+            check(known > 0 && numel % known == 0, "shape \(newShape) is invalid for input of size \(numel)")
             s[k] = numel / known
         }
-        precondition(s.reduce(1, *) == numel, "shape \(newShape) is invalid for input of size \(numel)")
+        check(s.reduce(1, *) == numel, "shape \(newShape) is invalid for input of size \(numel)")
         return TensorOf(shape: s, scalars: scalars).recorded("ViewBackward0", [self]) { [shape] g in [g.reshape(shape)] }
     }
     public func reshape(_ newShape: Int...) -> TensorOf { reshape(newShape) }
@@ -190,7 +190,7 @@ public final class TensorOf<Scalar: TensorScalar> {
 
     /// `x.unsqueeze(d)`: inserts a size-1 dimension at `d` (`-1` appends).
     public func unsqueeze(_ d: Int) -> TensorOf {
-        precondition(d >= -(dim + 1) && d <= dim, "Dimension out of range for unsqueeze: \(d)")
+        check(d >= -(dim + 1) && d <= dim, "Dimension out of range for unsqueeze: \(d)")
         var s = shape
         s.insert(1, at: d < 0 ? d + dim + 1 : d)
         return TensorOf(shape: s, scalars: scalars).recorded("UnsqueezeBackward0", [self]) { [shape] g in [g.reshape(shape)] }
@@ -209,7 +209,7 @@ public final class TensorOf<Scalar: TensorScalar> {
     /// `x.permute(dims)`: reorders dimensions (a copy).
     public func permute(_ dims: [Int]) -> TensorOf {
         let p = dims.map(wrapDim)
-        precondition(p.count == dim && Set(p).count == dim, "permute: dims \(dims) do not match rank \(dim)")
+        check(p.count == dim && Set(p).count == dim, "permute: dims \(dims) do not match rank \(dim)")
         let newShape = p.map { shape[$0] }
         let srcStrides = p.map { strides[$0] }
         var out = [Scalar](repeating: 0, count: numel)
@@ -242,16 +242,16 @@ public final class TensorOf<Scalar: TensorScalar> {
 
     /// `x.t()`: transpose of a 2-d tensor (0-d and 1-d are returned as copies, as in torch).
     public func t() -> TensorOf {
-        precondition(dim <= 2, "t() expects a tensor with <= 2 dimensions, but self is \(dim)D")
+        check(dim <= 2, "t() expects a tensor with <= 2 dimensions, but self is \(dim)D")
         return dim < 2 ? clone() : transpose(0, 1)
     }
 
     /// `x.select(dim, index)`: the slice at `index` along `dim`, with that dimension removed (a copy).
     public func select(dim d: Int, index: Int) -> TensorOf {
-        precondition(dim > 0, "select() cannot be applied to a 0-dim tensor.")
+        check(dim > 0, "select() cannot be applied to a 0-dim tensor.")
         let k = wrapDim(d)
         let n = shape[k]
-        precondition(index >= -n && index < n, "select(): index \(index) out of range for tensor of size \(shape) at dimension \(k)")
+        check(index >= -n && index < n, "select(): index \(index) out of range for tensor of size \(shape) at dimension \(k)")
         let i = index < 0 ? index + n : index
         let (outer, inner) = (shape[..<k].reduce(1, *), shape[(k + 1)...].reduce(1, *))
         var out: [Scalar] = []

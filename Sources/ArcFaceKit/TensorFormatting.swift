@@ -148,7 +148,7 @@ struct TorchFloatFormatter<Scalar: TensorScalar> {
     static func cFormat(_ format: String, _ x: Double) -> String {
         var buffer = [CChar](repeating: 0, count: 64)
         let n = withVaList([x]) { vsnprintf(&buffer, buffer.count, format, $0) }
-        precondition(n >= 0 && n < buffer.count, "formatting \(x) failed")
+        check(n >= 0 && n < buffer.count, "formatting \(x) failed")
         return String(decoding: buffer[..<Int(n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
