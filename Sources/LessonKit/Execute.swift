@@ -114,6 +114,9 @@ public enum Execute {
         var env = ProcessInfo.processInfo.environment
         env["ARCFACE_LESSON_NONCE"] = nonce
         env["SWIFT_BACKTRACE"] = "enable=no"  // keep a trapping child's report to its one message line
+        // A Set or Dictionary iterates in hash order, seeded per process unless this is set: with it,
+        // a cell that prints one prints the same order on every run and machine.
+        env["SWIFT_DETERMINISTIC_HASHING"] = "1"
         let limit = options.lessonLimit(lesson)
         let clock = CellClock(nonce: nonce, limits: options.cellLimits(lesson))
         let watchdog: ((Data) -> Bool)? = clock.hasLimits ? { clock.check($0) } : nil

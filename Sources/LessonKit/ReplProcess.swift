@@ -53,6 +53,7 @@ final class ReplProcess {
         env["ARCFACE_LESSON_NONCE"] = nonce
         env["ARCFACE_REPL_FD"] = "3"
         env["SWIFT_BACKTRACE"] = "enable=no"
+        env["SWIFT_DETERMINISTIC_HASHING"] = "1"   // Set and Dictionary order as in verify
         for (k, v) in extra { env[k] = v }
         // Its own process group: Ctrl-C on the terminal reaches the REPL only, which decides what to stop.
         let pid: pid_t

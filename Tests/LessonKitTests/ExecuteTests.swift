@@ -21,6 +21,30 @@ import Testing
         #expect(plot.series[0].y == [1, 4, 9])
     }
 
+    /// Set and Dictionary order is a function of the lesson (deterministic hashing), not of the run:
+    /// without it, 40 strings in a Set come out in another order nearly every run.
+    @Test func aSetPrintsInTheSameOrderOnEveryRun() throws {
+        let dir = try Support.project(["01-set.md": """
+            # Set
+
+            ```swift
+            let words = Set((0..<40).map { "w\\($0)" })
+            print(words.joined(separator: " "))
+            print(Dictionary(uniqueKeysWithValues: (0..<20).map { ("k\\($0)", $0) }).keys.joined(separator: " "))
+            ```
+
+            """])
+        var options = RunOptions()
+        options.lessonsDirectory = dir + "/lessons"
+        options.cacheDirectory = nil   // run the program every time
+        var outputs = Set<String>()
+        for _ in 0..<3 {
+            let report = try Pipeline.verify(options, toolchain: Support.toolchain())
+            outputs.insert(report.runs[0].cells[0].checkedText)
+        }
+        #expect(outputs.count == 1, "\(outputs)")
+    }
+
     @Test func aWrongNumberFailsAtItsMarkdownLine() throws {
         let dir = try Support.project(["01-wrong.md": """
             # Wrong
