@@ -7,7 +7,7 @@
 //
 // Theming: the SVG draws text, grid and axes in `currentColor` (with opacities), so it follows the
 // page's text colour in light and dark mode without any CSS. Series colours are presentation
-// attributes (Okabe-Ito) that `Plots.css` overrides through the `.s0`...`.s7` classes and the
+// attributes (Okabe-Ito) that Resources/frontend/plots.css overrides through the `.s0`...`.s7` classes and the
 // `--plot-c0`...`--plot-c7` custom properties (dark mode swaps black for a light grey).
 //
 // Determinism: every coordinate is rounded to 0.01 px with integer arithmetic, ids are a hash of
@@ -565,75 +565,6 @@ enum Plots {
         }
         return t + "</table></details>\n"
     }
-
-    // MARK: Page assets
-
-    /// The rules the figures need; the page defines --fg, --muted, --rule, --bg (fallbacks given).
-    static let css = """
-    .plot { --plot-c0: #0072B2; --plot-c1: #E69F00; --plot-c2: #009E73; --plot-c3: #CC79A7;
-            --plot-c4: #56B4E9; --plot-c5: #D55E00; --plot-c6: #F0E442; --plot-c7: #000000; margin: 1.6rem 0; }
-    @media (prefers-color-scheme: dark) { .plot { --plot-c7: #d6d9dc; } .plot .overlaid { fill-opacity: 0.7; } }
-    .plot .s0 { color: var(--plot-c0); } .plot .s1 { color: var(--plot-c1); } .plot .s2 { color: var(--plot-c2); }
-    .plot .s3 { color: var(--plot-c3); } .plot .s4 { color: var(--plot-c4); } .plot .s5 { color: var(--plot-c5); }
-    .plot .s6 { color: var(--plot-c6); } .plot .s7 { color: var(--plot-c7); }
-    .plot svg { display: block; width: 100%; height: auto; max-width: 640px; color: var(--fg, #1d1f21);
-                font-variant-numeric: tabular-nums; }
-    .plot.unit-circle svg { max-width: 440px; }
-    .plot .plot-title { font: 600 1rem/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg, #1d1f21);
-                        margin: 0 0 0.6rem; }
-    .plot .plot-caption { color: var(--muted, #5c6166); font-size: 0.9rem; line-height: 1.5; margin: 0.5rem 0 0; max-width: 640px; }
-    .plot-data { margin-top: 0.4rem; font: 0.85rem/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; }
-    .plot-data summary { cursor: pointer; color: var(--muted, #5c6166); width: max-content; }
-    .plot-data table { display: block; max-height: 20rem; overflow: auto; margin: 0.4rem 0 0; font-size: 0.8rem; }
-    .plot-data caption, .plot-data small { font-size: 0.8rem; text-align: left; color: var(--muted, #5c6166); font-weight: 400; }
-    .plot-data th, .plot-data td { padding: 0.15rem 0.8rem; border-bottom: 1px solid var(--rule, #e3e5e8); }
-    .plot-data thead th { position: sticky; top: 0; background: var(--bg, #fff); text-align: right; }
-    .plot-data td { text-align: right; font-variant-numeric: tabular-nums; }
-    .plot-slider { margin: 1.6rem 0; }
-    .plot-slider label { display: block; font: 0.95rem/1.6 system-ui, -apple-system, "Segoe UI", sans-serif; }
-    .plot-slider output { display: inline-block; min-width: 4ch; font-weight: 600; font-variant-numeric: tabular-nums; }
-    .plot-slider input[type=range] { width: min(20rem, 60%); vertical-align: middle; margin-left: 0.5rem;
-                                     accent-color: var(--accent, #0b62a4); }
-    .plot-slider .plot { margin-top: 0.6rem; }
-
-    """
-
-    /// Wires every `.plot-slider`: the range input's index shows that slide (the others get
-    /// `hidden`) and puts its data-value into the `<output>`. Plain JS; no `<` or `&` in it, so it
-    /// can also be inlined in a page.
-    static let sliderScript = """
-    (function () {
-      "use strict";
-      function wire(root) {
-        if (root.plotSliderWired) return;
-        var input = root.querySelector("input[type=range]");
-        var output = root.querySelector("output");
-        var slides = root.querySelectorAll(".slide");
-        if (!input || slides.length === 0) return;
-        root.plotSliderWired = true;
-        var name = root.getAttribute("data-parameter") || "";
-        function show() {
-          var i = Math.max(0, Math.min(slides.length - 1, Math.round(Number(input.value)) || 0));
-          for (var k = 0; k !== slides.length; k++) {
-            if (k === i) slides[k].removeAttribute("hidden"); else slides[k].setAttribute("hidden", "");
-          }
-          var value = slides[i].getAttribute("data-value") || "";
-          if (output) output.textContent = value;
-          input.setAttribute("aria-valuetext", name + " = " + value);
-        }
-        input.addEventListener("input", show);
-        input.addEventListener("change", show);
-        show();
-      }
-      function init() {
-        var all = document.querySelectorAll(".plot-slider");
-        for (var i = 0; i !== all.length; i++) wire(all[i]);
-      }
-      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-      else init();
-    })();
-
-    """
 }
 
 /// printf-style formatting of one Double through the C library: the same text as

@@ -11,8 +11,8 @@ public enum Render {
     /// Every file of the site, keyed by path relative to the site folder.
     public static func site(_ runs: [LessonRun]) -> [String: Data] {
         var files: [String: Data] = [
-            "style.css": Data((Theme.css + Plots.css).utf8),
-            "site.js": Data((Search.script + Plots.sliderScript).utf8),
+            "style.css": Data((FrontEnd.themeCSS + FrontEnd.plotsCSS).utf8),
+            "site.js": Data((FrontEnd.searchScript + FrontEnd.sliderScript).utf8),
             "index.html": Data(index(runs.map(\.lesson)).utf8),
             "search-index.js": Data(Search.index(runs).utf8),
             Site.stamp: Data(Site.stampText.utf8),

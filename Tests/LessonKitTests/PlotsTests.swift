@@ -347,16 +347,16 @@ enum Samples {
         let ids = html.matches(of: try Regex(#"<title id="([^"]*)""#)).map { String($0.output[1].substring!) }
         #expect(Set(ids).count == 4)
         // The script finds every slider and has nothing that needs escaping in a page.
-        #expect(Plots.sliderScript.contains("querySelectorAll(\".plot-slider\")"))
-        #expect(!Plots.sliderScript.contains("<") && !Plots.sliderScript.contains("&"))
+        #expect(FrontEnd.sliderScript.contains("querySelectorAll(\".plot-slider\")"))
+        #expect(!FrontEnd.sliderScript.contains("<") && !FrontEnd.sliderScript.contains("&"))
     }
 
     @Test func theCSSIsScopedToPlotsSlidersAndDataTables() {
-        for line in Plots.css.split(separator: "\n") where line.contains("{") && !line.hasPrefix("@media") && !line.hasPrefix(" ") {
+        for line in FrontEnd.plotsCSS.split(separator: "\n") where line.contains("{") && !line.hasPrefix("@media") && !line.hasPrefix(" ") {
             #expect(line.hasPrefix(".plot"), "unscoped rule: \(line)")
         }
-        for k in 0..<8 { #expect(Plots.css.contains(".plot .s\(k) { color: var(--plot-c\(k)); }")) }
-        #expect(Plots.css.contains("prefers-color-scheme: dark"))
+        for k in 0..<8 { #expect(FrontEnd.plotsCSS.contains(".plot .s\(k) { color: var(--plot-c\(k)); }")) }
+        #expect(FrontEnd.plotsCSS.contains("prefers-color-scheme: dark"))
     }
 
     /// Writes /tmp/plots-check/index.html (light) and dark.html and, when chromium is installed,
@@ -374,13 +374,13 @@ enum Samples {
             \(dark ? "<meta name=\"color-scheme\" content=\"dark\">" : "")
             <title>Plots check</title>
             <style>
-            \(Theme.css)
-            \(Plots.css)
+            \(FrontEnd.themeCSS)
+            \(FrontEnd.plotsCSS)
             \(dark ? ":root { --bg: #16181a; --fg: #e4e6e8; --muted: #a0a6ad; --accent: #6cb6ff; --rule: #2c3035; }" : ":root { --bg: #fdfdfc; }")
             </style></head>
             <body><main><h1>Plots</h1>
             \(body)
-            </main><script>\(Plots.sliderScript)</script></body></html>
+            </main><script>\(FrontEnd.sliderScript)</script></body></html>
             """
         }
         try page(dark: false).write(toFile: dir + "/index.html", atomically: true, encoding: .utf8)

@@ -1,0 +1,29 @@
+// FrontEnd: the site's CSS and JavaScript as real files under Resources/frontend (like mdBook's
+// front-end folder), so a designer edits them as CSS and JS. style.css is theme.css + plots.css;
+// site.js is search.js + slider.js. System fonts for text and code, the shipped Latin Modern Math
+// for formulas: the site loads nothing from the network.
+
+import Foundation
+
+enum FrontEnd {
+    /// The page: colours (light and dark), layout, typography, code, tables, search box.
+    static let themeCSS = file("theme.css")
+    /// The rules the figures need; the page defines --fg, --muted, --rule, --bg (fallbacks given).
+    static let plotsCSS = file("plots.css")
+    /// Matches every word of the query (prefix match, case-insensitive) against page titles, section
+    /// titles and text; titles rank first; results link to the section.
+    static let searchScript = file("search.js")
+    /// Wires every `.plot-slider`: the range input's index shows that slide (the others get
+    /// `hidden`) and puts its data-value into the `<output>`. Plain JS; no `<` or `&` in it, so it
+    /// can also be inlined in a page.
+    static let sliderScript = file("slider.js")
+
+    static func file(_ name: String) -> String {
+        let ext = (name as NSString).pathExtension, base = (name as NSString).deletingPathExtension
+        guard let url = Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Resources/frontend"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else {
+            preconditionFailure("front-end file \(name) is missing from LessonKit's resources")
+        }
+        return text
+    }
+}
