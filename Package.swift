@@ -43,11 +43,13 @@ let package = Package(
         .target(name: "ArcFaceKitFast", dependencies: ["ArcFaceKit", "CBLAS", "CKernels"]),
         // Evaluates PyTorch-written reference files (the parity format) with ArcFaceKit.
         .target(name: "Parity", dependencies: ["ArcFaceKit"]),
+        // TeX to MathML Core for the site's formulas; depends on nothing else of the project.
+        .target(name: "TeXMathML"),
         // The pipeline: load -> parse -> execute -> verify -> render. All logic lives here.
         // Resources: the page templates (Mustache) and the math font the site ships.
         .target(
             name: "LessonKit",
-            dependencies: ["CCmarkGFM", "CEditLine", "ArcFaceKit", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["CCmarkGFM", "CEditLine", "ArcFaceKit", "TeXMathML", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Resources")]
         ),
         // Thin command line over LessonKit.
@@ -66,5 +68,6 @@ let package = Package(
         // Fixtures and golden files are read from the source tree (#filePath), so UPDATE_GOLDEN can rewrite them.
         .testTarget(name: "ParityTests", dependencies: ["Parity"], exclude: ["Fixtures"]),
         .testTarget(name: "LessonKitTests", dependencies: ["LessonKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "TeXMathMLTests", dependencies: ["TeXMathML"]),
     ]
 )

@@ -1,6 +1,7 @@
 // Parse: Markdown text -> Lesson (front matter, prose, cells, expected outputs), with line numbers.
 
 import Foundation
+import TeXMathML
 
 public enum Parse {
     /// Parses one lesson; all problems found are returned together (the lesson is nil if any is an error).

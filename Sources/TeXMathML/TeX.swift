@@ -11,27 +11,28 @@
 // minus, zero spacing on `|`, a function-application operator after `\cos` and a thin space before it.
 
 /// A formula that cannot be converted: what is wrong, and where.
-struct TeXError: Error, Equatable, CustomStringConvertible {
-    var message: String
+public struct TeXError: Error, Equatable, CustomStringConvertible {
+    public var message: String
     /// 0-based offset, in `Character`s, into the TeX source of the command, brace or character at fault.
-    var offset: Int
+    public var offset: Int
 
-    init(_ message: String, at offset: Int) {
+    public init(_ message: String, at offset: Int) {
         self.message = message
         self.offset = offset
     }
 
-    init(message: String, offset: Int) {
+    public init(message: String, offset: Int) {
         self.init(message, at: offset)
     }
 
-    var description: String { "\(message) (at character \(offset))" }
+    public var description: String { "\(message) (at character \(offset))" }
 }
 
-enum TeX {
+/// The module's one entry point (the module depends on nothing else of the project).
+public enum TeX {
     /// MathML for one formula: `<math>` (inline) or `<math display="block">`, with the source kept in an
     /// `application/x-tex` annotation so that copy and paste and assistive technology still see the TeX.
-    static func mathML(_ tex: String, display: Bool) throws -> String {
+    public static func mathML(_ tex: String, display: Bool) throws -> String {
         let tokens = try Lexer.tokenize(Array(tex))
         guard tokens.contains(where: { $0.kind != .space }) else { throw TeXError("empty formula", at: 0) }
         let items = try Parser(tokens: tokens, display: display).parseFormula()

@@ -4,7 +4,7 @@
 import Foundation
 import FoundationXML
 import Testing
-@testable import LessonKit
+@testable import TeXMathML
 
 // XMLParser is not known to be safe to run on several threads at once.
 @Suite(.serialized) struct TeXTests {
