@@ -8,6 +8,12 @@ import Testing
     static let good = "# Good\n\n```swift\nprint(1.0 / 3.0)\n```\n\n```output\n0.3333\n```\n"
     static let bad = "# Bad\n\n```swift\nprint(1.0 / 3.0)\n```\n\n```output\n0.3334\n```\n"
 
+    @Test func versionPrintsTheToolsVersionAndExitsZero() throws {
+        let (status, output) = try Support.run([Support.tool, "--version"], in: NSTemporaryDirectory())
+        #expect(status == 0)
+        #expect(output.hasPrefix("arcface-lessons 0."), "\(output)")
+    }
+
     @Test func verifyExitsZeroWhenEveryCheckPasses() throws {
         let dir = try Support.project(["01-good.md": Self.good])
         let (status, output) = try Support.run([Support.tool, "verify"], in: dir)
