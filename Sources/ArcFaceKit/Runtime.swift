@@ -157,6 +157,24 @@ public func fmt(_ x: Double, _ decimals: Int = 4) -> String {
 public func fmt(_ x: Float, _ decimals: Int = 4) -> String { fmt(Double(x), decimals) }
 
 /// Called by generated lesson programs; not meant for lesson code.
+/// The channel's one JSON rule, for its writers (here) and its readers (LessonKit's verify, cache
+/// and REPL): rich results may hold inf and nan (a loss that overflowed), which JSON cannot, so
+/// they travel as the strings "inf", "-inf" and "nan"; keys are sorted so the bytes are stable.
+public enum ChannelJSON {
+    public static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+}
+
 public enum LessonRuntime {
     nonisolated(unsafe) static var nonce: String? = ProcessInfo.processInfo.environment["ARCFACE_LESSON_NONCE"]
 
@@ -194,11 +212,7 @@ public enum LessonRuntime {
 
     static func emit(_ result: RichResult) {
         guard nonce != nil else { write(result.text); return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        // A plot may hold inf or nan (a loss that overflowed): they travel as strings.
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let json = String(decoding: try! encoder.encode(result), as: UTF8.self)
+        let json = String(decoding: try! ChannelJSON.encoder().encode(result), as: UTF8.self)
         record("rich:" + json)
     }
 

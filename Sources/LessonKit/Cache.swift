@@ -3,6 +3,7 @@
 // numbers, so a prose-only edit is a hit), the toolchain and ArcFaceKit build, the limits, and the
 // contents of the files the lesson declares as `inputs:`.
 
+import ArcFaceKit
 import Foundation
 
 final class ResultCache: @unchecked Sendable {
@@ -76,7 +77,7 @@ final class ResultCache: @unchecked Sendable {
         let body = data[data.index(after: min(newline, data.index(before: data.endIndex)))...]
         guard newline < data.endIndex,
               String(decoding: data[data.startIndex..<newline], as: UTF8.self) == SHA256.hex(Data(body)),
-              let entry = try? JSONDecoder().decode(Entry.self, from: Data(body)),
+              let entry = try? ChannelJSON.decoder().decode(Entry.self, from: Data(body)),
               entry.version == Self.formatVersion, entry.key == key, entry.cells.count == lesson.cells.count
         else {
             try? FileManager.default.removeItem(atPath: file)
@@ -98,7 +99,7 @@ final class ResultCache: @unchecked Sendable {
         guard !run.inline.values.contains(where: { if case .trapped = $0 { true } else { false } }) else { return }
         let key = key(for: run.lesson, options: options)
         let entry = Entry(version: Self.formatVersion, key: key, cells: run.cells, inline: run.inline)
-        guard let body = try? JSONEncoder().encode(entry) else { return }
+        guard let body = try? ChannelJSON.encoder().encode(entry) else { return }   // nan and inf in plots too
         let data = Data((SHA256.hex(body) + "\n").utf8) + body
         let file = path(key)
         // Write then rename: a reader (or a concurrent build) never sees half an entry.

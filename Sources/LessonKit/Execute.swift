@@ -196,8 +196,7 @@ public enum Execute {
                     current = i
                 }
             case "rich":
-                let decoder = JSONDecoder()
-                decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+                let decoder = ChannelJSON.decoder()
                 if let i = current, let rich = try? decoder.decode(RichResult.self, from: Data(payload.utf8)) {
                     cells[i].segments.append(.rich(wellFormed(rich)))
                 }

@@ -148,7 +148,8 @@ final class ReplProcess {
                 }
             case "cell": if let i = Int(payload) { onEvent(.cell(i)) }
             case "rich":
-                if let rich = try? JSONDecoder().decode(RichResult.self, from: Data(payload.utf8)) { onEvent(.rich(rich)) }
+                // The same JSON rule as verify's (ChannelJSON): a plot holding nan or inf must not be dropped.
+                if let rich = try? ChannelJSON.decoder().decode(RichResult.self, from: Data(payload.utf8)) { onEvent(.rich(rich)) }
             case "trapped": onEvent(.trapped)
             case "notrap": onEvent(.notrap)
             case "restored": onEvent(.restored)

@@ -179,6 +179,23 @@ extension ReplTests { @Suite(.serialized) struct Sessions {
         return true
     }
 
+    /// The REPL reads rich results with the channel's JSON rule, as verify does: a plot whose data
+    /// hold nan and inf is shown, not dropped.
+    @Test func aPlotHoldingNanAndInfinityIsShownInTheREPL() throws {
+        let lesson = """
+            # Non-finite
+
+            ```swift
+            show(Plot(title: "overflow", series: [Series("loss", x: [0, 1, 2, 3], y: [1, .infinity, .nan, -.infinity])]))
+            print("after")
+            ```
+
+            """
+        let (status, output, _) = try Self.session("\n:quit\n", arguments: "01-nonfinite", lessons: ["01-nonfinite.md": lesson])
+        #expect(status == 0, "\(output)")
+        #expect(Self.inOrder(output, ["plot: overflow (1 series, 4 points)", "after\n"]), "\(output)")
+    }
+
     @Test func aPipedSessionStepsEvaluatesAndRecovers() throws {
         let input = [
             "",                        // run cell 1
