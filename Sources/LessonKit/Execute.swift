@@ -19,8 +19,11 @@ public struct CellResult: Sendable, Equatable, Codable {
         case trappedAsExpected(message: String)
         /// A `traps` cell completed without trapping.
         case didNotTrap
-        /// The lesson (or, with `cellLimit`, this cell) passed its time limit while this cell ran.
+        /// The lesson (or, with `cellLimit`, this cell) used more CPU time than its limit while this cell ran.
         case timedOut(seconds: Double, cellLimit: Bool)
+        /// The lesson (or this cell) ran past the wall-clock backstop (`Subprocess.wallBackstop` times
+        /// its limit) without using that much CPU time: it was waiting (sleep, I/O).
+        case stalled(seconds: Double, cellLimit: Bool)
         /// The lesson printed more than the output cap (`limit` bytes) while this cell ran.
         case outputLimit(limit: Int)
         /// An earlier cell ended the program (or it did not compile).
@@ -116,12 +119,18 @@ public enum Execute {
         env["SWIFT_BACKTRACE"] = "enable=no"  // keep a trapping child's report to its one message line
         let limit = options.lessonLimit(lesson)
         let clock = CellClock(nonce: nonce, limits: options.cellLimits(lesson))
-        let watchdog: ((Data) -> Bool)? = clock.hasLimits ? { clock.check($0) } : nil
-        let result = try Subprocess.run([binary], environment: env, timeout: limit, outputLimit: options.outputLimit,
-                                        watchdog: watchdog)
+        let watchdog: ((Data, Double) -> Bool)? = clock.hasLimits ? { clock.check($0, cpu: $1) } : nil
+        // Limits are CPU time, so that a busy machine does not fail a lesson; the wall-clock
+        // backstop stops a program that waits instead (docs/lesson-format.md, "Time limits").
+        let result = try Subprocess.run([binary], environment: env, timeout: limit * Subprocess.wallBackstop, cpuTimeout: limit,
+                                        outputLimit: options.outputLimit, watchdog: watchdog)
         var run = split(result, nonce: nonce, lesson: lesson, timeout: limit, outputLimit: options.outputLimit)
-        if let e = clock.expired, run.cells.indices.contains(e.cell), case .timedOut = run.cells[e.cell].outcome {
-            run.cells[e.cell].outcome = CellResult.Outcome.timedOut(seconds: e.seconds, cellLimit: true)
+        if let e = clock.expired, run.cells.indices.contains(e.cell) {
+            switch run.cells[e.cell].outcome {
+            case .timedOut, .stalled:
+                run.cells[e.cell].outcome = e.stalled ? .stalled(seconds: e.seconds, cellLimit: true) : .timedOut(seconds: e.seconds, cellLimit: true)
+            default: break
+            }
         }
         return run
     }
@@ -233,6 +242,7 @@ public enum Execute {
         let how: CellResult.Outcome
         switch result.termination {
         case .timedOut: how = .timedOut(seconds: timeout, cellLimit: false)
+        case .stalled: how = .stalled(seconds: timeout, cellLimit: false)
         case .outputLimit: how = .outputLimit(limit: outputLimit)
         case .signalled(let s):
             var message = ""
@@ -251,7 +261,9 @@ public enum Execute {
         if let k = currentInline {
             switch how {
             case .trapped(let message): run.inline[k] = .trapped(message)
-            case .timedOut(let seconds, _): run.inline[k] = .trapped("did not finish within \(Compare.format(seconds)) s")
+            case .timedOut(let seconds, _): run.inline[k] = .trapped("did not finish within \(Compare.format(seconds)) s of CPU time")
+            case .stalled(let seconds, _):
+                run.inline[k] = .trapped("did not finish within \(Compare.format(seconds * Subprocess.wallBackstop)) s of wall-clock time")
             default: run.inline[k] = .trapped("the lesson was stopped (output limit)")
             }
         } else if let i = current {
@@ -297,16 +309,17 @@ public enum Execute {
     }
 }
 
-/// Watches a running lesson's output for cell markers and says when the running cell has passed
-/// its own time limit.
+/// Watches a running lesson's output for cell markers and says when the running cell has used more
+/// CPU time than its own limit, or waited past the wall-clock backstop.
 final class CellClock: @unchecked Sendable {
     private let marker: [UInt8]
     private let limits: [Double?]
     private var tail: [UInt8] = []
     private var current: Int?
     private var started = Date()
-    /// The cell that passed its limit, and that limit.
-    private(set) var expired: (cell: Int, seconds: Double)?
+    private var startedCPU = 0.0
+    /// The cell that passed its limit, that limit, and whether only the wall-clock backstop caught it.
+    private(set) var expired: (cell: Int, seconds: Double, stalled: Bool)?
 
     init(nonce: String, limits: [Double?]) {
         marker = Array("\u{1E}AFL:\(nonce):cell:".utf8)
@@ -315,8 +328,9 @@ final class CellClock: @unchecked Sendable {
 
     var hasLimits: Bool { limits.contains { $0 != nil } }
 
-    /// Called with each new chunk of output (or an empty one on a quiet tick); true: kill now.
-    func check(_ chunk: Data) -> Bool {
+    /// Called with each new chunk of output (or an empty one on a quiet tick) and the program's CPU
+    /// seconds so far; true: kill now.
+    func check(_ chunk: Data, cpu: Double) -> Bool {
         if !chunk.isEmpty {
             // Keep a marker's worth of the previous chunk so that a marker split across reads is found.
             let bytes = tail + [UInt8](chunk)
@@ -325,7 +339,7 @@ final class CellClock: @unchecked Sendable {
                 if bytes[i] == marker[0] && Array(bytes[i..<(i + marker.count)]) == marker {
                     var j = i + marker.count, n = 0, digits = 0
                     while j < bytes.count, bytes[j] >= 48, bytes[j] <= 57 { n = n * 10 + Int(bytes[j] - 48); j += 1; digits += 1 }
-                    if digits > 0 && j < bytes.count { current = n; started = Date() }
+                    if digits > 0 && j < bytes.count { current = n; started = Date(); startedCPU = cpu }
                     i = j
                 } else {
                     i += 1
@@ -334,8 +348,12 @@ final class CellClock: @unchecked Sendable {
             tail = Array(bytes.suffix(marker.count + 12))
         }
         guard let c = current, c < limits.count, let limit = limits[c] else { return false }
-        if Date().timeIntervalSince(started) > limit {
-            expired = (c, limit)
+        if cpu - startedCPU > limit {
+            expired = (c, limit, false)
+            return true
+        }
+        if Date().timeIntervalSince(started) > limit * Subprocess.wallBackstop {
+            expired = (c, limit, true)
             return true
         }
         return false

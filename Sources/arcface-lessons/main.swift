@@ -147,6 +147,7 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
+        ToolSignals.install()
         var options = common.options()
         options.files = files
         try finish(format: format, junit: junit, timings: common.timings) { toolchain in
@@ -174,6 +175,7 @@ struct Build: ParsableCommand {
     var out = "site"
 
     func run() throws {
+        ToolSignals.install()
         let options = common.options()
         try finish(timings: common.timings) { try Pipeline.build(options, out: out, toolchain: $0, log: progressLog) }
     }
@@ -261,6 +263,7 @@ struct Repl: ParsableCommand {
 
     func run() throws {
         if let kit { setenv("ARCFACE_KIT_DIR", kit, 1) }
+        ToolSignals.install(interrupt: false)
         var options = ReplOptions()
         options.lessonsDirectory = lessons
         options.lesson = lesson
