@@ -92,12 +92,14 @@ public enum Execute {
         try? FileManager.default.removeItem(atPath: binary)
 
         let compileStart = Date()
+        let moduleCache = options.moduleCache ?? options.workDirectory + "/module-cache"
         let compile = try Subprocess.run(
-            toolchain.compileArguments(source: source, output: binary, moduleCache: options.moduleCache ?? options.workDirectory + "/module-cache"),
+            toolchain.compileArguments(source: source, output: binary, moduleCache: moduleCache),
             timeout: 600)
         let compileSeconds = Date().timeIntervalSince(compileStart)
         guard compile.termination == .exited(0) else {
             let text = String(decoding: compile.output, as: UTF8.self)
+            if let e = moduleCacheError(text, moduleCache: moduleCache) { throw e }
             let errors = compilerErrors(text, lesson: lesson, generated: source)
             return LessonRun(lesson: lesson, compileErrors: errors,
                              cells: lesson.cells.map { CellResult(index: $0.index, segments: [], outcome: .notRun) },
@@ -117,6 +119,9 @@ public enum Execute {
         var env = ProcessInfo.processInfo.environment
         env["ARCFACE_LESSON_NONCE"] = nonce
         env["SWIFT_BACKTRACE"] = "enable=no"  // keep a trapping child's report to its one message line
+        // Inputs are relative to the lesson's folder; cells run in the working folder and find it here.
+        let folder = (lesson.path as NSString).deletingLastPathComponent
+        env["ARCFACE_LESSON_DIR"] = URL(fileURLWithPath: folder.isEmpty ? "." : folder).standardizedFileURL.path
         let limit = options.lessonLimit(lesson)
         let clock = CellClock(nonce: nonce, limits: options.cellLimits(lesson))
         let watchdog: ((Data, Double) -> Bool)? = clock.hasLimits ? { clock.check($0, cpu: $1) } : nil
@@ -136,20 +141,26 @@ public enum Execute {
     }
 
     /// Compiler errors from `-diagnostic-style llvm` output. Errors under `#sourceLocation` already
-    /// name the Markdown file; anything else is placed at the lesson's first cell.
+    /// name the Markdown file; anything else is placed at the lesson's first cell. The known paths
+    /// are matched as prefixes, so a path with `:` in it does not break the split.
     static func compilerErrors(_ output: String, lesson: Lesson, generated: String) -> [Diagnostic] {
         var errors: [Diagnostic] = []
         let fallbackLine = lesson.cells.first?.codeLine ?? 1
+        /// `L:C: error: message` after `path:`.
+        func located(_ rest: Substring) -> (line: Int, column: Int, message: String)? {
+            let parts = rest.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+            guard parts.count == 4, let l = Int(parts[0]), let c = Int(parts[1]), parts[2] == " error" else { return nil }
+            return (l, c, parts[3].trimmingCharacters(in: .whitespaces))
+        }
         for line in output.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 4, omittingEmptySubsequences: false)
-            if parts.count == 5, let l = Int(parts[1]), let c = Int(parts[2]), parts[3] == " error" {
-                let message = parts[4].trimmingCharacters(in: .whitespaces)
-                if String(parts[0]) == lesson.path {
-                    errors.append(Diagnostic(stage: .compile, file: lesson.path, line: l, column: c, message))
-                } else {
-                    errors.append(Diagnostic(stage: .compile, file: lesson.path, line: fallbackLine,
-                                             "\(message) (in \(parts[0] == generated ? "generated code" : String(parts[0])):\(l))"))
-                }
+            if line.hasPrefix(lesson.path + ":"), let e = located(line.dropFirst(lesson.path.count + 1)) {
+                errors.append(Diagnostic(stage: .compile, file: lesson.path, line: e.line, column: e.column, e.message))
+            } else if line.hasPrefix(generated + ":"), let e = located(line.dropFirst(generated.count + 1)) {
+                errors.append(Diagnostic(stage: .compile, file: lesson.path, line: fallbackLine, "\(e.message) (in generated code:\(e.line))"))
+            } else if let colon = line.firstIndex(of: ":"), !line.hasPrefix("error: "),
+                      let e = located(line[line.index(after: colon)...]) {
+                errors.append(Diagnostic(stage: .compile, file: lesson.path, line: fallbackLine,
+                                         "\(e.message) (in \(line[..<colon]):\(e.line))"))
             } else if line.hasPrefix("error: ") {
                 errors.append(Diagnostic(stage: .compile, file: lesson.path, line: fallbackLine, String(line.dropFirst(7))))
             }
@@ -160,6 +171,16 @@ public enum Execute {
                                      "the lesson program did not compile:\n\(tail)"))
         }
         return errors
+    }
+
+    /// swiftc failed because the module cache cannot be written (another user's cache, a read-only
+    /// folder): the machine's problem, not the lesson's.
+    static func moduleCacheError(_ output: String, moduleCache: String) -> EnvironmentError? {
+        let lines = output.split(separator: "\n").filter { $0.contains(moduleCache) || $0.contains("module cache") || $0.contains("-module-cache-path") }
+        let unwritable = ["Permission denied", "Read-only file system", "Operation not permitted"]
+        guard let line = lines.first(where: { l in unwritable.contains { l.contains($0) } }) else { return nil }
+        return EnvironmentError("swiftc cannot write its module cache '\(moduleCache)': \(line.trimmingCharacters(in: .whitespaces))",
+                                hint: "make the folder writable for your user, or remove it (another user's build created it); it is rebuilt on the next run")
     }
 
     /// Splits the program's output at its records into per-cell segments, outcomes and inline values.

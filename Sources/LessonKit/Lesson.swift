@@ -39,7 +39,8 @@ public struct LessonOptions: Sendable, Equatable {
     public var cellTimeout: Double?
     /// Raw HTML in the prose is kept (`raw_html: true`); by default it is shown escaped.
     public var rawHTML = false
-    /// Files the lesson's cells read (`inputs: data/a.csv, data/b.csv`); their contents key the cache.
+    /// Files the lesson's cells read (`inputs: data/a.csv, data/b.csv`, relative to the lesson's folder),
+    /// resolved and with folders expanded to their files; their contents key the cache.
     public var inputs: [String] = []
     public var summary: String?
     public init(timeout: Double? = nil, summary: String? = nil) {

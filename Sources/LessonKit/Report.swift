@@ -70,3 +70,19 @@ extension Report {
         return xml + "</testsuites>\n"
     }
 }
+
+extension Report {
+    /// Writes `junit()` to `path`; a failure is an environment error naming the file and the reason
+    /// in words, not Foundation's error text.
+    public func writeJUnit(to path: String) throws {
+        do {
+            try Data(junit().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            var isFolder: ObjCBool = false
+            let reason = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+                ? "it is a folder" : Load.reason(error)
+            throw EnvironmentError("cannot write the JUnit report '\(path)': \(reason)",
+                                   hint: "give --junit a file path in a folder that exists and that you can write")
+        }
+    }
+}

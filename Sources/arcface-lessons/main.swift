@@ -85,9 +85,7 @@ func finish(format: ReportFormat = .text, junit: String? = nil, timings: Bool = 
         print(report.rendered(format), terminator: "")
         fflush(nil)  // stdout, before anything goes to stderr
         if timings { FileHandle.standardError.write(Data(report.timings.rendered.utf8)) }
-        if let junit {
-            try Data(report.junit().utf8).write(to: URL(fileURLWithPath: junit), options: .atomic)
-        }
+        if let junit { try report.writeJUnit(to: junit) }
         exit(report.ok ? 0 : 1)
     } catch let e as EnvironmentError {
         FileHandle.standardError.write(Data(("arcface-lessons: \(e)\n").visibleControls().utf8))
