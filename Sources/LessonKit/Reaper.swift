@@ -103,6 +103,9 @@ enum ProcFS {
     }
 }
 
+/// Write end of the pipe the signal handler writes the signal number to.
+nonisolated(unsafe) private var signalPipe: Int32 = -1
+
 /// The registry of the tool's jobs (spawned processes being waited for), their trees, and its
 /// temporary folders.
 final class Reaper: @unchecked Sendable {
@@ -120,7 +123,6 @@ final class Reaper: @unchecked Sendable {
     /// In the command line tool every child it did not spawn itself is some lesson's orphan; a
     /// library user (the tests) may have children of its own, so only tagged orphans are taken.
     private var ownsAllChildren = false
-    private var signalSources: [DispatchSourceSignal] = []
 
     private init() {}
 
@@ -210,23 +212,61 @@ final class Reaper: @unchecked Sendable {
 
     // MARK: Signals
 
-    /// For the command line tool: every child is ours to reap, and SIGINT/SIGTERM (those given)
-    /// stop every lesson process, remove the temporary folders and exit 128 + signal.
+    /// For the command line tool: every child is ours to reap, and the signals given stop every
+    /// lesson process, remove the temporary folders and exit 128 + signal. The handler only writes
+    /// the signal to a pipe (async-signal-safe); a thread of ours reads it and does the work.
     func installSignalHandlers(_ signals: [Int32] = [SIGINT, SIGTERM]) {
         lock.withLock { ownsAllChildren = true }
         becomeSubreaper()
-        for s in signals {
-            signal(s, SIG_IGN)  // delivered to the dispatch source instead
-            let source = DispatchSource.makeSignalSource(signal: s, queue: .global(qos: .userInitiated))
-            source.setEventHandler { [unowned self] in self.terminate(status: 128 + s) }
-            source.resume()
-            lock.withLock { signalSources.append(source) }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        signalPipe = fds[1]
+        let thread = Thread { [fds, signals] in
+            // Signals go to the main thread, whose syscalls restart (SA_RESTART); this one only reads.
+            var set = sigset_t()
+            sigemptyset(&set)
+            for s in signals { sigaddset(&set, s) }
+            pthread_sigmask(SIG_BLOCK, &set, nil)
+            var byte: UInt8 = 0
+            while true {
+                let n = Glibc.read(fds[0], &byte, 1)
+                if n == 1 { Reaper.shared.terminate(status: 128 + Int32(byte)) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return }
+            }
         }
+        thread.start()
+        // A parent may have started us with these blocked (Foundation's Process does): unblock
+        // them here, on the main thread, the one that receives them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in signals { sigaddset(&set, s) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        for s in signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { signal in
+                var byte = UInt8(truncatingIfNeeded: signal)
+                _ = write(signalPipe, &byte, 1)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            sigaction(s, &action, nil)
+        }
+        // A thread that reaches exit() while we terminate waits here, so the exit status is 128 + signal.
+        atexit { Reaper.shared.parkIfExiting() }
+    }
+
+    /// Blocks a thread for good when the tool is terminating (the terminating thread calls _exit).
+    func parkIfExiting() {
+        guard lock.withLock({ exiting }) else { return }
+        while true { pause() }
     }
 
     /// Kills every job and every child, removes the temporary folders, exits.
     func terminate(status: Int32) -> Never {
         let folders = lock.withLock { () -> [String] in
+            if exiting { while true { pause() } }  // a second signal: the first one is doing the work
             exiting = true  // no job starts after this
             ownsAllChildren = true
             roots.removeAll()  // every child is now a victim

@@ -79,10 +79,12 @@ enum Subprocess {
             if now >= deadline { killedFor = cpuTimeout == nil ? .timedOut : .stalled; break }
             if now - lastSample >= tick || !pipeOpen {
                 lastSample = now
-                guard let s = ProcFS.stat(pid), s.state != UInt8(ascii: "Z"), s.state != UInt8(ascii: "X") else {
-                    childExited = true
-                    break
+                guard let s = ProcFS.stat(pid) else {
+                    // Gone from /proc only once reaped; a failed read alone is not an exit.
+                    if access("/proc/\(pid)", F_OK) != 0 { childExited = true; break }
+                    continue
                 }
+                if s.state == UInt8(ascii: "Z") || s.state == UInt8(ascii: "X") { childExited = true; break }
                 if measureCPU {
                     // The program's threads, the children it waited for, and its live descendants.
                     let tree = Reaper.shared.observe(pid, tag: tag)
@@ -110,6 +112,8 @@ enum Subprocess {
             if output.count > outputLimit { killedFor = .outputLimit; break }
             if watchdog?(chunk, cpu) == true { killedFor = .timedOut; break }
         }
+        // The tool is being terminated (and kills this child): its result must not be reported.
+        Reaper.shared.parkIfExiting()
         // Whatever ended the loop, nothing the program started outlives it: kill the tree (and the
         // program, when a limit stopped it), then read what is left. Once every writer is dead the
         // pipe reaches its end, so a grandchild holding it cannot make this wait.
@@ -130,6 +134,7 @@ enum Subprocess {
         close(readEnd)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        Reaper.shared.parkIfExiting()
         Reaper.shared.release(pid, tag: tag)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let termination: ProcessResult.Termination
