@@ -33,9 +33,9 @@ public struct Lesson: Sendable, Equatable {
 }
 
 public struct LessonOptions: Sendable, Equatable {
-    /// Wall-clock limit for the whole lesson program, in seconds.
+    /// CPU-time limit (wall-clock backstop: 4x) for the whole lesson program, in seconds.
     public var timeout: Double?
-    /// Default wall-clock limit for each cell of this lesson (`cell_timeout:`).
+    /// Default CPU-time limit for each cell of this lesson (`cell_timeout:`).
     public var cellTimeout: Double?
     /// Raw HTML in the prose is kept (`raw_html: true`); by default it is shown escaped.
     public var rawHTML = false
@@ -104,7 +104,7 @@ public struct CellAttributes: Sendable, Equatable {
     public var nocheck = false
     /// Do not show the cell's output on the page.
     public var hideOutput = false
-    /// Wall-clock limit for this cell alone, in seconds (`swift timeout=5`).
+    /// CPU-time limit for this cell alone, in seconds (`swift timeout=5`).
     public var timeout: Double?
     /// Shown side by side with the listing right before it (the PyTorch it mirrors).
     public var pair = false

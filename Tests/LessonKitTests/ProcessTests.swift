@@ -56,6 +56,15 @@ func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
         #expect(processes(containing: "sleep \(sleep)").isEmpty)
     }
 
+    @Test func aBackgroundProcessOfAREPLSessionEndsWithTheSession() throws {
+        let sleep = uniqueSleep()
+        let lesson = "# R\n\n```swift\nimport Foundation\n\(Self.foundationProcess.replacingOccurrences(of: "SLEEP", with: sleep))\nprint(\"started\")\n```\n"
+        let (status, output, _) = try ReplTests.Sessions.session("\n:quit\n", arguments: "01-r", lessons: ["01-r.md": lesson])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("started"), "\(output)")
+        #expect(processes(containing: "sleep \(sleep)").isEmpty)
+    }
+
     @Test func aCellsBackgroundProcessEndsAtTheLessonsTimeLimit() throws {
         let sleep = uniqueSleep()
         let cell = Self.foundationProcess + "\nvar x = 0.0\nwhile true { x += 1 }"
