@@ -260,6 +260,15 @@ func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
         #expect(errors.contains { $0.hasPrefix("\(dir)/lessons/01-v.md:1:18: error: cannot find 'missingName' in scope") }, "\(errors)")
     }
 
+    /// The value's code is padded to its Markdown column; the cache key ignores the padding.
+    @Test(arguments: [("# V\n\nShort `{swift} 1 + 1`.\n", "# V\n\nA much longer sentence before `{swift} 1 + 1`.\n"),
+                      ("# V `{swift} 1 + 1`\n", "# A much longer title before the value `{swift} 1 + 1`\n")])
+    func aProseEditBeforeAValueOnItsLineKeepsTheCacheKey(_ before: String, _ after: String) throws {
+        let a = try #require(Support.parse(before).lesson), b = try #require(Support.parse(after).lesson)
+        #expect(Program.source(for: a) != Program.source(for: b))
+        #expect(ResultCache.withoutLineNumbers(Program.source(for: a)) == ResultCache.withoutLineNumbers(Program.source(for: b)))
+    }
+
     @Test func aLessonsPathWithAColonKeepsItsErrorsAtTheirLines() throws {
         let dir = try Support.project([:]) + "/x:1"
         try FileManager.default.createDirectory(atPath: dir + "/lessons", withIntermediateDirectories: true)
