@@ -21,8 +21,8 @@ public struct CellResult: Sendable, Equatable, Codable {
         case didNotTrap
         /// The lesson (or, with `cellLimit`, this cell) used more CPU time than its limit while this cell ran.
         case timedOut(seconds: Double, cellLimit: Bool)
-        /// The lesson (or this cell) ran past the wall-clock backstop (`Subprocess.wallBackstop` times
-        /// its limit) without using that much CPU time: it was waiting (sleep, I/O).
+        /// The lesson (or this cell) ran past the wall-clock backstop (`Subprocess.wallBackstop` of its
+        /// limit) without using that much CPU time: it was waiting (sleep, I/O).
         case stalled(seconds: Double, cellLimit: Bool)
         /// The lesson printed more than the output cap (`limit` bytes) while this cell ran.
         case outputLimit(limit: Int)
@@ -127,7 +127,7 @@ public enum Execute {
         let watchdog: ((Data, Double) -> Bool)? = clock.hasLimits ? { clock.check($0, cpu: $1) } : nil
         // Limits are CPU time, so that a busy machine does not fail a lesson; the wall-clock
         // backstop stops a program that waits instead (docs/lesson-format.md, "Time limits").
-        let result = try Subprocess.run([binary], environment: env, timeout: limit * Subprocess.wallBackstop, cpuTimeout: limit,
+        let result = try Subprocess.run([binary], environment: env, timeout: Subprocess.wallBackstop(limit), cpuTimeout: limit,
                                         outputLimit: options.outputLimit, watchdog: watchdog)
         var run = split(result, nonce: nonce, lesson: lesson, timeout: limit, outputLimit: options.outputLimit)
         if let e = clock.expired, run.cells.indices.contains(e.cell) {
@@ -284,7 +284,7 @@ public enum Execute {
             case .trapped(let message): run.inline[k] = .trapped(message)
             case .timedOut(let seconds, _): run.inline[k] = .trapped("did not finish within \(Compare.format(seconds)) s of CPU time")
             case .stalled(let seconds, _):
-                run.inline[k] = .trapped("did not finish within \(Compare.format(seconds * Subprocess.wallBackstop)) s of wall-clock time")
+                run.inline[k] = .trapped("did not finish within \(Compare.format(Subprocess.wallBackstop(seconds))) s of wall-clock time")
             default: run.inline[k] = .trapped("the lesson was stopped (output limit)")
             }
         } else if let i = current {
@@ -373,7 +373,7 @@ final class CellClock: @unchecked Sendable {
             expired = (c, limit, false)
             return true
         }
-        if Date().timeIntervalSince(started) > limit * Subprocess.wallBackstop {
+        if Date().timeIntervalSince(started) > Subprocess.wallBackstop(limit) {
             expired = (c, limit, true)
             return true
         }

@@ -33,7 +33,7 @@ public struct Lesson: Sendable, Equatable {
 }
 
 public struct LessonOptions: Sendable, Equatable {
-    /// CPU-time limit (wall-clock backstop: 4x) for the whole lesson program, in seconds.
+    /// CPU-time limit (wall-clock backstop: Subprocess.wallBackstop) for the whole lesson program, in seconds.
     public var timeout: Double?
     /// Default CPU-time limit for each cell of this lesson (`cell_timeout:`).
     public var cellTimeout: Double?

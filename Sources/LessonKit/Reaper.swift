@@ -50,6 +50,21 @@ enum ProcFS {
                     ticks: number(11) + number(12), childTicks: number(13) + number(14))
     }
 
+    /// CPU seconds of the process's live threads: nanoseconds from schedstat where the kernel has it
+    /// (a limit of milliseconds must be measurable), else utime + stime in clock ticks.
+    static func cpuSeconds(_ pid: pid_t, stat s: Stat) -> Double {
+        var nanoseconds: UInt64 = 0
+        for task in entries("/proc/\(pid)/task") {
+            guard let bytes = read("/proc/\(pid)/task/\(task)/schedstat"),
+                  let first = bytes.split(separator: UInt8(ascii: " ")).first,
+                  let ns = UInt64(String(decoding: first, as: UTF8.self)) else {
+                return Double(s.ticks) / ticksPerSecond
+            }
+            nanoseconds += ns
+        }
+        return max(Double(nanoseconds) / 1e9, Double(s.ticks) / ticksPerSecond)
+    }
+
     static func entries(_ path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
@@ -126,14 +141,15 @@ final class Reaper: @unchecked Sendable {
 
     private init() {}
 
-    /// Makes this process the reaper of everything its children start (Linux); once.
+    /// Makes this process the reaper of everything its children start (Linux); once. Only the tool
+    /// and the REPL do: a library must not change how its host reaps (orphaned zombies would land
+    /// on, say, a test runner whose own process monitor waits for any child).
     private lazy var subreaper: Bool = cedit_become_subreaper() == 0
     func becomeSubreaper() { lock.withLock { _ = subreaper } }
 
     /// Spawns a job's root process; registered before anyone can mistake it for an orphan.
     func spawn(_ arguments: [String], environment: [String], dup: [(Int32, Int32)], close: [Int32]) throws -> pid_t {
-        becomeSubreaper()
-        return try lock.withLock {
+        try lock.withLock {
             guard !exiting else { throw EnvironmentError("the tool is exiting") }
             let pid = try Subprocess.spawn(arguments, environment: environment, dup: dup, close: close)
             roots.insert(pid)

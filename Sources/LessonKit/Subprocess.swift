@@ -26,8 +26,10 @@ struct ProcessResult: Sendable {
 }
 
 enum Subprocess {
-    /// Wall-clock backstop of a CPU-time limit: a program blocked on I/O or sleeping still stops.
-    static let wallBackstop = 4.0
+    /// Wall-clock backstop of a CPU-time limit, so that a program blocked on I/O or sleeping still
+    /// stops: 4 times the limit (a 4x slower machine still passes), and at least 10 s more than it
+    /// (a short limit on a loaded machine would be all backstop).
+    static func wallBackstop(_ limit: Double) -> Double { max(limit * 4, limit + 10) }
 
     /// Runs `arguments[0]` (an absolute path) and collects its output. The child gets its own
     /// process group; it and everything it starts (also in other groups or sessions, also after
@@ -88,8 +90,10 @@ enum Subprocess {
                 if measureCPU {
                     // The program's threads, the children it waited for, and its live descendants.
                     let tree = Reaper.shared.observe(pid, tag: tag)
-                    let ticks = s.ticks + s.childTicks + tree.reduce(0) { $0 + (ProcFS.stat($1)?.ticks ?? 0) }
-                    cpu = max(cpu, Double(ticks) / ProcFS.ticksPerSecond)
+                    let children = Double(s.childTicks) / ProcFS.ticksPerSecond
+                    let total = ProcFS.cpuSeconds(pid, stat: s) + children
+                        + tree.reduce(0) { sum, p in sum + (ProcFS.stat(p).map { ProcFS.cpuSeconds(p, stat: $0) } ?? 0) }
+                    cpu = max(cpu, total)
                     if let cpuTimeout, cpu > cpuTimeout { killedFor = .timedOut; break }
                 }
                 if watchdog?(Data(), cpu) == true { killedFor = .timedOut; break }

@@ -70,8 +70,8 @@ public enum Verify {
                 continue
             case .timedOut(let seconds, let cellLimit), .stalled(let seconds, let cellLimit):
                 let stalled = if case .stalled = result.outcome { true } else { false }
-                // Limits are CPU time; the wall-clock backstop (4x) catches a program that waits.
-                let how = stalled ? " (it waited \(Compare.format(seconds * Subprocess.wallBackstop)) s of wall-clock time, \(Int(Subprocess.wallBackstop))x the limit, without computing)"
+                // Limits are CPU time; the wall-clock backstop catches a program that waits.
+                let how = stalled ? " (it waited \(Compare.format(Subprocess.wallBackstop(seconds))) s of wall-clock time without computing that much)"
                                   : " of CPU time"
                 let what = cellLimit ? "cell did not finish within its limit of \(Compare.format(seconds)) s\(how)"
                                      : "lesson did not finish within \(Compare.format(seconds)) s\(how); it was killed while this cell ran"

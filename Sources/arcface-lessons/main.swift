@@ -38,7 +38,7 @@ struct Common: ParsableArguments {
     @Option(name: .long, help: "Folder of the lessons (NN-name.md files).")
     var lessons = "lessons"
 
-    @Option(name: .long, help: "CPU-time limit of one lesson program in seconds, with a wall-clock backstop of 4x (overrides each lesson's `timeout:`).")
+    @Option(name: .long, help: "CPU-time limit of one lesson program in seconds, with a wall-clock backstop of 4x, at least +10 s (overrides each lesson's `timeout:`).")
     var timeout: Double?
 
     @Option(name: .long, help: "Default CPU-time limit of one cell in seconds (a cell's `timeout=` or a lesson's `cell_timeout:` wins).")

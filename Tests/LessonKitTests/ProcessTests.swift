@@ -71,7 +71,8 @@ func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
         let dir = try Support.project(["01-spawn.md": Self.lesson(cell: cell, sleep: sleep)])
         let r = try Support.run([Support.tool, "verify", "--no-cache", "--timeout", "1"], in: dir)
         #expect(r.status == 1, "\(r.output)")
-        #expect(r.output.contains("lessons/01-spawn.md:4:1: error: lesson did not finish within 1 s of CPU time"), "\(r.output)")
+        // CPU time or, on a very busy machine, the wall-clock backstop: either way at the cell, and the sleep is gone.
+        #expect(r.output.contains("lessons/01-spawn.md:4:1: error: lesson did not finish within 1 s"), "\(r.output)")
         #expect(processes(containing: "sleep \(sleep)").isEmpty)
     }
 
@@ -138,7 +139,7 @@ func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
         let dir = try Support.project(["01-nap.md": "# Nap\n\n```swift timeout=0.5\nimport Foundation\nsleep(1000)\n```\n"])
         let r = try Support.run([Support.tool, "verify", "--no-cache"], in: dir)
         #expect(r.status == 1)
-        #expect(r.output.contains("lessons/01-nap.md:4:1: error: cell did not finish within its limit of 0.5 s (it waited 2 s of wall-clock time, 4x the limit, without computing)"), "\(r.output)")
+        #expect(r.output.contains("lessons/01-nap.md:4:1: error: cell did not finish within its limit of 0.5 s (it waited 10.5 s of wall-clock time without computing that much)"), "\(r.output)")
     }
 
     @Test func aSleepingLessonIsStoppedByTheWallClockBackstopOfTheLessonLimit() throws {
@@ -146,11 +147,12 @@ func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
         let started = Date()
         let r = try Support.run([Support.tool, "verify", "--no-cache"], in: dir)
         #expect(r.status == 1)
-        #expect(r.output.contains("lessons/01-nap.md:7:1: error: lesson did not finish within 1 s (it waited 4 s of wall-clock time"), "\(r.output)")
+        #expect(r.output.contains("lessons/01-nap.md:7:1: error: lesson did not finish within 1 s (it waited 11 s of wall-clock time without computing that much)"), "\(r.output)")
         #expect(Date().timeIntervalSince(started) < 60)
     }
 
     /// A slow machine stretches wall-clock time, not CPU time: waiting 1.5 s within a 1 s limit passes.
+    /// (Before, limits were wall-clock time and this failed.)
     @Test func waitingLongerThanTheLimitButUnderTheBackstopPasses() throws {
         let dir = try Support.project(["01-wait.md": "---\ntimeout: 1\n---\n# Wait\n\n```swift\nimport Foundation\nusleep(1_500_000)\nprint(\"done\")\n```\n\n```output\ndone\n```\n"])
         let r = try Support.run([Support.tool, "verify", "--no-cache"], in: dir)
