@@ -35,7 +35,7 @@ enum Inputs {
             guard real == realBase || real.hasPrefix(realBase + "/") else {
                 return .failure(InputError("input '\(entry)' is outside the lesson's folder '\(base)'"))
             }
-            switch collect(path, entry: entry, into: &files, bytes: &bytes, depth: 0) {
+            switch collect(path, inside: realBase, into: &files, bytes: &bytes, depth: 0) {
             case .some(let e): return .failure(e)
             case .none: break
             }
@@ -48,9 +48,13 @@ enum Inputs {
         init(_ d: String) { description = d }
     }
 
-    private static func collect(_ path: String, entry: String, into files: inout [String], bytes: inout Int64, depth: Int) -> InputError? {
+    private static func collect(_ path: String, inside base: String, into files: inout [String], bytes: inout Int64, depth: Int) -> InputError? {
         var s = stat()
         guard stat(path, &s) == 0 else { return InputError("cannot read input '\(path)': \(String(cString: strerror(errno)))") }
+        // A link in an input folder may not lead out of the lesson's folder either.
+        if depth > 0, let real = realPath(path), real != base && !real.hasPrefix(base + "/") {
+            return InputError("input '\(path)' leads outside the lesson's folder")
+        }
         switch s.st_mode & S_IFMT {
         case S_IFREG:
             bytes += Int64(s.st_size)
@@ -65,7 +69,7 @@ enum Inputs {
                 return InputError("cannot read input folder '\(path)'")
             }
             for name in names.sorted() {
-                if let e = collect(path + "/" + name, entry: entry, into: &files, bytes: &bytes, depth: depth + 1) { return e }
+                if let e = collect(path + "/" + name, inside: base, into: &files, bytes: &bytes, depth: depth + 1) { return e }
             }
         default:
             return InputError("input '\(path)' is \(unreadable(s.st_mode) ?? "not a regular file"); inputs must be regular files or folders of them")

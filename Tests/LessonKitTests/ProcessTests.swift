@@ -229,6 +229,13 @@ func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
         }
     }
 
+    @Test func aLinkInAnInputFolderThatLeadsOutIsAnErrorAtItsLine() throws {
+        try Self.expectError("data", "data/root' leads outside the lesson's folder") {
+            try FileManager.default.createDirectory(atPath: $0 + "/data", withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: $0 + "/data/root", withDestinationPath: "/")
+        }
+    }
+
     @Test func inputsLargerThanTheCapAreAnErrorAtTheirLine() throws {
         try Self.expectError("big.bin", "inputs are larger than 64 MiB") {
             #expect(FileManager.default.createFile(atPath: $0 + "/big.bin", contents: nil))
