@@ -65,6 +65,46 @@ func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
         #expect(processes(containing: "sleep \(sleep)").isEmpty)
     }
 
+    @Test func sigtermToTheREPLStopsItsLessonProcessesAndRemovesItsTemporaryFolder() throws {
+        let sleep = uniqueSleep()
+        let dir = try Support.project([:])
+        let cell = Self.foundationProcess.replacingOccurrences(of: "SLEEP", with: sleep)
+            + "\ntry! \"\\(getpid())\".write(toFile: \"\(dir)/running\", atomically: true, encoding: .utf8)"
+        try Self.lesson(cell: cell, sleep: sleep).write(toFile: dir + "/lessons/01-spawn.md", atomically: true, encoding: .utf8)
+        let tmp = dir + "/tmp"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let repl = Process()
+        repl.executableURL = URL(fileURLWithPath: Support.tool)
+        repl.arguments = ["repl", "01-spawn", "--no-color"]
+        repl.currentDirectoryURL = URL(fileURLWithPath: dir)
+        var env = ProcessInfo.processInfo.environment
+        env["TMPDIR"] = tmp
+        env["ARCFACE_LESSONS_HISTORY"] = dir + "/history"
+        repl.environment = env
+        let input = Pipe(), output = Pipe()
+        repl.standardInput = input
+        repl.standardOutput = output
+        repl.standardError = output
+        try repl.run()
+        input.fileHandleForWriting.write(Data("\n".utf8))  // run the cell; stdin stays open
+        let deadline = Date().addingTimeInterval(240)
+        while !FileManager.default.fileExists(atPath: dir + "/running") && repl.isRunning && Date() < deadline { usleep(50_000) }
+        #expect(processes(containing: "sleep \(sleep)").count == 1)
+        let signalled = Date()
+        kill(repl.processIdentifier, SIGTERM)
+        while repl.isRunning && Date().timeIntervalSince(signalled) < 30 { usleep(20_000) }
+        #expect(!repl.isRunning, "the REPL did not end on SIGTERM")
+        if repl.isRunning { kill(repl.processIdentifier, SIGKILL) }
+        repl.waitUntilExit()
+        try? input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(repl.terminationReason == .exit && repl.terminationStatus == 143, "\(repl.terminationStatus) \(text)")
+        #expect(text.contains("started") && text.contains("terminated; lesson processes stopped"), "\(text)")
+        #expect(processes(containing: "sleep \(sleep)").isEmpty)
+        let left = try FileManager.default.subpathsOfDirectory(atPath: tmp)
+        #expect(left.isEmpty, "\(left)")
+    }
+
     @Test func aCellsBackgroundProcessEndsAtTheLessonsTimeLimit() throws {
         let sleep = uniqueSleep()
         let cell = Self.foundationProcess + "\nvar x = 0.0\nwhile true { x += 1 }"
