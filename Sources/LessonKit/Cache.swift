@@ -30,11 +30,18 @@ final class ResultCache: @unchecked Sendable {
         environment = SHA256.hex(parts.joined(separator: "\n"))
     }
 
-    /// The program with every `#sourceLocation(file: "...", line: N)` written with `line: _`.
+    /// The program with every `#sourceLocation(file: "...", line: N)` written with `line: _`, and a
+    /// `{swift}` value's code without the padding that puts it at its Markdown column.
     static func withoutLineNumbers(_ program: String) -> String {
         let marker = "#sourceLocation(file: \""
         guard program.contains(marker) else { return program }
+        var afterCall = false
         return program.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+            defer { afterCall = line.hasPrefix("__afl_inline(") && line.hasSuffix(", (") }
+            if afterCall { return line.drop(while: { $0 == " " }) }
+            if line.hasPrefix("__afl_inline("), let r = line.range(of: ", (") {
+                return line[..<r.upperBound] + line[r.upperBound...].drop(while: { $0 == " " })
+            }
             guard line.hasPrefix(marker), line.hasSuffix(")"), let r = line.range(of: ", line: ", options: .backwards) else { return line }
             let digits = line[r.upperBound..<line.index(before: line.endIndex)]
             guard !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }) else { return line }

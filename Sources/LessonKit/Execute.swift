@@ -19,8 +19,11 @@ public struct CellResult: Sendable, Equatable, Codable {
         case trappedAsExpected(message: String)
         /// A `traps` cell completed without trapping.
         case didNotTrap
-        /// The lesson (or, with `cellLimit`, this cell) passed its time limit while this cell ran.
+        /// The lesson (or, with `cellLimit`, this cell) used more CPU time than its limit while this cell ran.
         case timedOut(seconds: Double, cellLimit: Bool)
+        /// The lesson (or this cell) ran past the wall-clock backstop (`Subprocess.wallBackstop` of its
+        /// limit) without using that much CPU time: it was waiting (sleep, I/O).
+        case stalled(seconds: Double, cellLimit: Bool)
         /// The lesson printed more than the output cap (`limit` bytes) while this cell ran.
         case outputLimit(limit: Int)
         /// An earlier cell ended the program (or it did not compile).
@@ -89,12 +92,14 @@ public enum Execute {
         try? FileManager.default.removeItem(atPath: binary)
 
         let compileStart = Date()
+        let moduleCache = options.moduleCache ?? options.workDirectory + "/module-cache"
         let compile = try Subprocess.run(
-            toolchain.compileArguments(source: source, output: binary, moduleCache: options.moduleCache ?? options.workDirectory + "/module-cache"),
+            toolchain.compileArguments(source: source, output: binary, moduleCache: moduleCache),
             timeout: 600)
         let compileSeconds = Date().timeIntervalSince(compileStart)
         guard compile.termination == .exited(0) else {
             let text = String(decoding: compile.output, as: UTF8.self)
+            if let e = moduleCacheError(text, moduleCache: moduleCache) { throw e }
             let errors = compilerErrors(text, lesson: lesson, generated: source)
             return LessonRun(lesson: lesson, compileErrors: errors,
                              cells: lesson.cells.map { CellResult(index: $0.index, segments: [], outcome: .notRun) },
@@ -117,33 +122,48 @@ public enum Execute {
         // A Set or Dictionary iterates in hash order, seeded per process unless this is set: with it,
         // a cell that prints one prints the same order on every run and machine.
         env["SWIFT_DETERMINISTIC_HASHING"] = "1"
+        // Inputs are relative to the lesson's folder; cells run in the working folder and find it here.
+        let folder = (lesson.path as NSString).deletingLastPathComponent
+        env["ARCFACE_LESSON_DIR"] = URL(fileURLWithPath: folder.isEmpty ? "." : folder).standardizedFileURL.path
         let limit = options.lessonLimit(lesson)
         let clock = CellClock(nonce: nonce, limits: options.cellLimits(lesson))
-        let watchdog: ((Data) -> Bool)? = clock.hasLimits ? { clock.check($0) } : nil
-        let result = try Subprocess.run([binary], environment: env, timeout: limit, outputLimit: options.outputLimit,
-                                        watchdog: watchdog)
+        let watchdog: ((Data, Double) -> Bool)? = clock.hasLimits ? { clock.check($0, cpu: $1) } : nil
+        // Limits are CPU time, so that a busy machine does not fail a lesson; the wall-clock
+        // backstop stops a program that waits instead (docs/lesson-format.md, "Time limits").
+        let result = try Subprocess.run([binary], environment: env, timeout: Subprocess.wallBackstop(limit), cpuTimeout: limit,
+                                        outputLimit: options.outputLimit, watchdog: watchdog)
         var run = split(result, nonce: nonce, lesson: lesson, timeout: limit, outputLimit: options.outputLimit)
-        if let e = clock.expired, run.cells.indices.contains(e.cell), case .timedOut = run.cells[e.cell].outcome {
-            run.cells[e.cell].outcome = CellResult.Outcome.timedOut(seconds: e.seconds, cellLimit: true)
+        if let e = clock.expired, run.cells.indices.contains(e.cell) {
+            switch run.cells[e.cell].outcome {
+            case .timedOut, .stalled:
+                run.cells[e.cell].outcome = e.stalled ? .stalled(seconds: e.seconds, cellLimit: true) : .timedOut(seconds: e.seconds, cellLimit: true)
+            default: break
+            }
         }
         return run
     }
 
     /// Compiler errors from `-diagnostic-style llvm` output. Errors under `#sourceLocation` already
-    /// name the Markdown file; anything else is placed at the lesson's first cell.
+    /// name the Markdown file; anything else is placed at the lesson's first cell. The known paths
+    /// are matched as prefixes, so a path with `:` in it does not break the split.
     static func compilerErrors(_ output: String, lesson: Lesson, generated: String) -> [Diagnostic] {
         var errors: [Diagnostic] = []
         let fallbackLine = lesson.cells.first?.codeLine ?? 1
+        /// `L:C: error: message` after `path:`.
+        func located(_ rest: Substring) -> (line: Int, column: Int, message: String)? {
+            let parts = rest.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+            guard parts.count == 4, let l = Int(parts[0]), let c = Int(parts[1]), parts[2] == " error" else { return nil }
+            return (l, c, parts[3].trimmingCharacters(in: .whitespaces))
+        }
         for line in output.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 4, omittingEmptySubsequences: false)
-            if parts.count == 5, let l = Int(parts[1]), let c = Int(parts[2]), parts[3] == " error" {
-                let message = parts[4].trimmingCharacters(in: .whitespaces)
-                if String(parts[0]) == lesson.path {
-                    errors.append(Diagnostic(stage: .compile, file: lesson.path, line: l, column: c, message))
-                } else {
-                    errors.append(Diagnostic(stage: .compile, file: lesson.path, line: fallbackLine,
-                                             "\(message) (in \(parts[0] == generated ? "generated code" : String(parts[0])):\(l))"))
-                }
+            if line.hasPrefix(lesson.path + ":"), let e = located(line.dropFirst(lesson.path.count + 1)) {
+                errors.append(Diagnostic(stage: .compile, file: lesson.path, line: e.line, column: e.column, e.message))
+            } else if line.hasPrefix(generated + ":"), let e = located(line.dropFirst(generated.count + 1)) {
+                errors.append(Diagnostic(stage: .compile, file: lesson.path, line: fallbackLine, "\(e.message) (in generated code:\(e.line))"))
+            } else if let colon = line.firstIndex(of: ":"), !line.hasPrefix("error: "),
+                      let e = located(line[line.index(after: colon)...]) {
+                errors.append(Diagnostic(stage: .compile, file: lesson.path, line: fallbackLine,
+                                         "\(e.message) (in \(line[..<colon]):\(e.line))"))
             } else if line.hasPrefix("error: ") {
                 errors.append(Diagnostic(stage: .compile, file: lesson.path, line: fallbackLine, String(line.dropFirst(7))))
             }
@@ -154,6 +174,16 @@ public enum Execute {
                                      "the lesson program did not compile:\n\(tail)"))
         }
         return errors
+    }
+
+    /// swiftc failed because the module cache cannot be written (another user's cache, a read-only
+    /// folder): the machine's problem, not the lesson's.
+    static func moduleCacheError(_ output: String, moduleCache: String) -> EnvironmentError? {
+        let lines = output.split(separator: "\n").filter { $0.contains(moduleCache) || $0.contains("module cache") || $0.contains("-module-cache-path") }
+        let unwritable = ["Permission denied", "Read-only file system", "Operation not permitted"]
+        guard let line = lines.first(where: { l in unwritable.contains { l.contains($0) } }) else { return nil }
+        return EnvironmentError("swiftc cannot write its module cache '\(moduleCache)': \(line.trimmingCharacters(in: .whitespaces))",
+                                hint: "make the folder writable for your user, or remove it (another user's build created it); it is rebuilt on the next run")
     }
 
     /// Splits the program's output at its records into per-cell segments, outcomes and inline values.
@@ -235,6 +265,7 @@ public enum Execute {
         let how: CellResult.Outcome
         switch result.termination {
         case .timedOut: how = .timedOut(seconds: timeout, cellLimit: false)
+        case .stalled: how = .stalled(seconds: timeout, cellLimit: false)
         case .outputLimit: how = .outputLimit(limit: outputLimit)
         case .signalled(let s):
             var message = ""
@@ -253,7 +284,9 @@ public enum Execute {
         if let k = currentInline {
             switch how {
             case .trapped(let message): run.inline[k] = .trapped(message)
-            case .timedOut(let seconds, _): run.inline[k] = .trapped("did not finish within \(Compare.format(seconds)) s")
+            case .timedOut(let seconds, _): run.inline[k] = .trapped("did not finish within \(Compare.format(seconds)) s of CPU time")
+            case .stalled(let seconds, _):
+                run.inline[k] = .trapped("did not finish within \(Compare.format(Subprocess.wallBackstop(seconds))) s of wall-clock time")
             default: run.inline[k] = .trapped("the lesson was stopped (output limit)")
             }
         } else if let i = current {
@@ -299,16 +332,17 @@ public enum Execute {
     }
 }
 
-/// Watches a running lesson's output for cell markers and says when the running cell has passed
-/// its own time limit.
+/// Watches a running lesson's output for cell markers and says when the running cell has used more
+/// CPU time than its own limit, or waited past the wall-clock backstop.
 final class CellClock: @unchecked Sendable {
     private let marker: [UInt8]
     private let limits: [Double?]
     private var tail: [UInt8] = []
     private var current: Int?
     private var started = Date()
-    /// The cell that passed its limit, and that limit.
-    private(set) var expired: (cell: Int, seconds: Double)?
+    private var startedCPU = 0.0
+    /// The cell that passed its limit, that limit, and whether only the wall-clock backstop caught it.
+    private(set) var expired: (cell: Int, seconds: Double, stalled: Bool)?
 
     init(nonce: String, limits: [Double?]) {
         marker = Array("\u{1E}AFL:\(nonce):cell:".utf8)
@@ -317,8 +351,9 @@ final class CellClock: @unchecked Sendable {
 
     var hasLimits: Bool { limits.contains { $0 != nil } }
 
-    /// Called with each new chunk of output (or an empty one on a quiet tick); true: kill now.
-    func check(_ chunk: Data) -> Bool {
+    /// Called with each new chunk of output (or an empty one on a quiet tick) and the program's CPU
+    /// seconds so far; true: kill now.
+    func check(_ chunk: Data, cpu: Double) -> Bool {
         if !chunk.isEmpty {
             // Keep a marker's worth of the previous chunk so that a marker split across reads is found.
             let bytes = tail + [UInt8](chunk)
@@ -327,7 +362,7 @@ final class CellClock: @unchecked Sendable {
                 if bytes[i] == marker[0] && Array(bytes[i..<(i + marker.count)]) == marker {
                     var j = i + marker.count, n = 0, digits = 0
                     while j < bytes.count, bytes[j] >= 48, bytes[j] <= 57 { n = n * 10 + Int(bytes[j] - 48); j += 1; digits += 1 }
-                    if digits > 0 && j < bytes.count { current = n; started = Date() }
+                    if digits > 0 && j < bytes.count { current = n; started = Date(); startedCPU = cpu }
                     i = j
                 } else {
                     i += 1
@@ -336,8 +371,12 @@ final class CellClock: @unchecked Sendable {
             tail = Array(bytes.suffix(marker.count + 12))
         }
         guard let c = current, c < limits.count, let limit = limits[c] else { return false }
-        if Date().timeIntervalSince(started) > limit {
-            expired = (c, limit)
+        if cpu - startedCPU > limit {
+            expired = (c, limit, false)
+            return true
+        }
+        if Date().timeIntervalSince(started) > Subprocess.wallBackstop(limit) {
+            expired = (c, limit, true)
             return true
         }
         return false

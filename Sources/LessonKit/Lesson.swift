@@ -33,13 +33,14 @@ public struct Lesson: Sendable, Equatable {
 }
 
 public struct LessonOptions: Sendable, Equatable {
-    /// Wall-clock limit for the whole lesson program, in seconds.
+    /// CPU-time limit (wall-clock backstop: Subprocess.wallBackstop) for the whole lesson program, in seconds.
     public var timeout: Double?
-    /// Default wall-clock limit for each cell of this lesson (`cell_timeout:`).
+    /// Default CPU-time limit for each cell of this lesson (`cell_timeout:`).
     public var cellTimeout: Double?
     /// Raw HTML in the prose is kept (`raw_html: true`); by default it is shown escaped.
     public var rawHTML = false
-    /// Files the lesson's cells read (`inputs: data/a.csv, data/b.csv`); their contents key the cache.
+    /// Files the lesson's cells read (`inputs: data/a.csv, data/b.csv`, relative to the lesson's folder),
+    /// resolved and with folders expanded to their files; their contents key the cache.
     public var inputs: [String] = []
     public var summary: String?
     public init(timeout: Double? = nil, summary: String? = nil) {
@@ -103,7 +104,7 @@ public struct CellAttributes: Sendable, Equatable {
     public var nocheck = false
     /// Do not show the cell's output on the page.
     public var hideOutput = false
-    /// Wall-clock limit for this cell alone, in seconds (`swift timeout=5`).
+    /// CPU-time limit for this cell alone, in seconds (`swift timeout=5`).
     public var timeout: Double?
     /// Shown side by side with the listing right before it (the PyTorch it mirrors).
     public var pair = false

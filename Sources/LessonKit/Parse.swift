@@ -53,7 +53,12 @@ public enum Parse {
             }
         }
         if let i = frontMatter["inputs"] {
-            options.inputs = i.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let entries = i.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            // Checked now (a FIFO or device would hang the cache key's hash), relative to the lesson's folder.
+            switch Inputs.resolve(entries, lessonPath: source.path) {
+            case .success(let files): options.inputs = files
+            case .failure(let e): error(i.line, e.description, hint: "list regular files or folders of them, relative to the lesson's folder")
+            }
         }
 
         var blocks: [Block] = []

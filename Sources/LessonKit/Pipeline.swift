@@ -109,7 +109,7 @@ public enum Pipeline {
         report.timings.loadAndParse = Date().timeIntervalSince(started)
 
         let work = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: work) }
+        defer { Reaper.shared.remove(temporaryFolder: work) }
         var execute = ExecuteOptions(workDirectory: work)
         execute.timeoutOverride = options.timeout
         execute.cellTimeout = options.cellTimeout
@@ -247,6 +247,8 @@ public enum Pipeline {
     static func temporaryDirectory() throws -> String {
         var template = Array((NSTemporaryDirectory() + "/arcface-lessons-XXXXXX").utf8CString)
         guard let p = mkdtemp(&template) else { throw EnvironmentError("cannot create a temporary directory") }
+        // Removed also when the tool is interrupted (Reaper.terminate).
+        Reaper.shared.register(temporaryFolder: String(cString: p))
         return String(cString: p)
     }
 }

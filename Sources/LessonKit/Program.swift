@@ -15,13 +15,27 @@ enum Program {
         for (k, e) in inline.enumerated() {
             inlineAfter[cellLines.filter { $0 < e.line }.count - 1, default: []].append((k, e))
         }
+        let markdownLines = lesson.markdown.split(separator: "\n", omittingEmptySubsequences: false)
         func emitInline(after cell: Int) {
             for (k, e) in inlineAfter[cell] ?? [] {
                 out += "LessonRuntime.beginInline(\(k))\n"
-                out += "#sourceLocation(file: \"\(file)\", line: \(e.line))\n"
-                out += "LessonRuntime.inlineValue(\(k), (\(e.code)))\n"
+                // The value's code starts at the column it has in the Markdown line, so that swiftc's
+                // columns are the file's: alone on the line after the call's opening (which cannot
+                // fail: the wrapper takes any type), or padded after it on the value's line 1.
+                let column = codeColumn(e, lines: markdownLines)
+                let call = "__afl_inline(\(k), ("
+                if e.line > 1 {
+                    out += "#sourceLocation(file: \"\(file)\", line: \(e.line - 1))\n"
+                    out += call + "\n" + String(repeating: " ", count: column - 1) + e.code + "))\n"
+                } else {
+                    out += "#sourceLocation(file: \"\(file)\", line: \(e.line))\n"
+                    out += call + String(repeating: " ", count: max(0, column - 1 - call.count)) + e.code + "))\n"
+                }
                 out += "#sourceLocation()\n"
             }
+        }
+        if !inline.isEmpty {
+            out += "@inline(__always) func __afl_inline<T>(_ k: Int, _ value: T) { LessonRuntime.inlineValue(k, value) }\n"
         }
         emitInline(after: -1)
         for cell in lesson.cells {
@@ -36,6 +50,20 @@ enum Program {
         }
         out += "LessonRuntime.finish()\n"
         return out
+    }
+
+    /// 1-based column of a `{swift}` value's code in its Markdown line (after `{swift}` and spaces).
+    static func codeColumn(_ e: InlineExpression, lines: [Substring]) -> Int {
+        let fallback = e.column + 1 + "{swift} ".count
+        guard lines.indices.contains(e.line - 1) else { return fallback }
+        let line = Array(lines[e.line - 1])
+        let marker = Array("{swift}")
+        var i = max(0, e.column - 1)
+        while i + marker.count <= line.count && Array(line[i..<(i + marker.count)]) != marker { i += 1 }
+        guard i + marker.count <= line.count else { return fallback }
+        i += marker.count
+        while i < line.count && (line[i] == " " || line[i] == "\t") { i += 1 }
+        return i + 1
     }
 
     /// The start of every lesson program (verify's and the REPL's): imports, unbuffered stdio (the

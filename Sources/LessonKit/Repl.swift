@@ -61,7 +61,7 @@ public enum LessonRepl {
         guard let lesson = parsed, !diagnostics.contains(where: { $0.severity == .error }) else { return 1 }
 
         let work = try Pipeline.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: work) }
+        defer { Reaper.shared.remove(temporaryFolder: work) }
         console.write(console.dim("compiling \(lesson.path) for the REPL ...") + " ")
         let started = Date()
         let program: ReplProgram
@@ -79,7 +79,7 @@ public enum LessonRepl {
             return 1
         }
         console.write(console.dim(String(format: "%.1f s", Date().timeIntervalSince(started)) + (program.cached ? " (cached)" : "")) + "\n")
-        _ = cedit_become_subreaper()
+        Reaper.shared.becomeSubreaper()
         installInterruptHandler()
         let session = ReplSession(lesson: lesson, program: program, toolchain: toolchain, console: console,
                                   work: work, timing: options.timing)

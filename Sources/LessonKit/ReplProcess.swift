@@ -37,6 +37,8 @@ final class ReplProcess {
     private var pending: [UInt8] = []
     private var running = true
     private var stopped = false
+    /// The Reaper's job tag: what the lesson process starts (also outside its group) dies with the session.
+    private let tag = String(UInt64.random(in: 1...UInt64.max), radix: 16)
 
     init(binary: String, environment extra: [String: String]) throws {
         let nonce = String(UInt64.random(in: 1...UInt64.max), radix: 16)
@@ -55,15 +57,18 @@ final class ReplProcess {
         env["SWIFT_BACKTRACE"] = "enable=no"
         env["SWIFT_DETERMINISTIC_HASHING"] = "1"   // Set and Dictionary order as in verify
         for (k, v) in extra { env[k] = v }
+        env[Reaper.tagKey] = tag
+        Reaper.shared.begin(tag: tag)
         // Its own process group: Ctrl-C on the terminal reaches the REPL only, which decides what to stop.
         let pid: pid_t
         do {
-            pid = try Subprocess.spawn([binary], environment: env.map { "\($0.key)=\($0.value)" },
+            pid = try Reaper.shared.spawn([binary], environment: env.map { "\($0.key)=\($0.value)" },
                                        dup: [(outFDs[1], 1), (outFDs[1], 2), (commandFDs[0], 3)],
                                        close: [outFDs[1], commandFDs[0]])
         } catch {
             close(outFDs[1]); close(commandFDs[0])
             close(outFDs[0]); close(commandFDs[1])
+            Reaper.shared.end(tag: tag)
             throw error
         }
         close(outFDs[1])
@@ -200,12 +205,13 @@ final class ReplProcess {
     }
 
     /// Collects lesson processes that ended (the first is our child; with the REPL as subreaper,
-    /// so is a snapshot whose parent died).
+    /// so is a snapshot whose parent died). Only this session's: another child of the tool (a
+    /// compile, a test's process) is its own caller's to wait for.
     private func reap() {
-        var status: Int32 = 0
-        while true {
-            let pid = waitpid(-1, &status, WNOHANG)
-            if pid <= 0 { break }
+        for child in ProcFS.children(of: getpid()) {
+            guard let s = ProcFS.stat(child), s.pgrp == group, s.state == UInt8(ascii: "Z") else { continue }
+            var status: Int32 = 0
+            _ = waitpid(child, &status, WNOHANG)
         }
     }
 
@@ -218,10 +224,14 @@ final class ReplProcess {
             running = false
         }
         close(commands)
+        // The group (snapshots included), and what a cell started in a group or session of its own.
         kill(-group, SIGKILL)
+        Reaper.shared.kill(group, tag: tag)
         var status: Int32 = 0
         while waitpid(group, &status, 0) < 0 && errno == EINTR {}
         reap()
+        Reaper.shared.release(group, tag: tag)
+        Reaper.shared.end(tag: tag)
         close(output)
         pending.removeAll()
     }

@@ -70,3 +70,27 @@ extension Report {
         return xml + "</testsuites>\n"
     }
 }
+
+extension Report {
+    /// Writes `junit()` to `path` (a temporary file renamed over it, so a reader never sees half a
+    /// report); a failure is an environment error naming the file and the reason in words.
+    public func writeJUnit(to path: String) throws {
+        let bytes = Array(junit().utf8)
+        let temp = "\(path).\(getpid()).tmp"
+        func fail(_ code: Int32) -> EnvironmentError {
+            EnvironmentError("cannot write the JUnit report '\(path)': \(String(cString: strerror(code)))",
+                             hint: "give --junit a file path in a folder that exists and that you can write")
+        }
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw fail(errno) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { let code = errno; close(fd); unlink(temp); throw fail(code) }
+            offset += n
+        }
+        guard close(fd) == 0 else { let code = errno; unlink(temp); throw fail(code) }
+        guard rename(temp, path) == 0 else { let code = errno; unlink(temp); throw fail(code) }
+    }
+}

@@ -100,9 +100,13 @@ public struct SHA256: Sendable {
 
     /// Hashes a file in 1 MiB reads, so a large input is never held in memory whole.
     public static func hexOfFile(atPath path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking open and a regular file only: a FIFO or device swapped in would never end.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw FileError(path: path, code: errno) }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileError(path: path, code: errno) }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw FileError(path: path, code: EINVAL) }
         var hasher = SHA256()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }

@@ -68,9 +68,13 @@ public enum Verify {
                      hint: "mark the cell `swift traps` if the trap is what it shows")
                 stoppedAt = stoppedAt ?? cell.fenceLine
                 continue
-            case .timedOut(let seconds, let cellLimit):
-                let what = cellLimit ? "cell did not finish within its limit of \(Compare.format(seconds)) s"
-                                     : "lesson did not finish within \(Compare.format(seconds)) s; it was killed while this cell ran"
+            case .timedOut(let seconds, let cellLimit), .stalled(let seconds, let cellLimit):
+                let stalled = if case .stalled = result.outcome { true } else { false }
+                // Limits are CPU time; the wall-clock backstop catches a program that waits.
+                let how = stalled ? " (it waited \(Compare.format(Subprocess.wallBackstop(seconds))) s of wall-clock time without computing that much)"
+                                  : " of CPU time"
+                let what = cellLimit ? "cell did not finish within its limit of \(Compare.format(seconds)) s\(how)"
+                                     : "lesson did not finish within \(Compare.format(seconds)) s\(how); it was killed while this cell ran"
                 fail(cell.codeLine, 1, "cell \(cell.index + 1) runs", what,
                      hint: cellLimit ? "raise it with `swift timeout=SECONDS` or --cell-timeout" : "raise the limit with `timeout:` in the front matter or --timeout")
                 stoppedAt = stoppedAt ?? cell.fenceLine

@@ -39,10 +39,10 @@ struct Common: ParsableArguments {
     @Option(name: .long, help: "Folder of the lessons (NN-name.md files).")
     var lessons = "lessons"
 
-    @Option(name: .long, help: "Time limit of one lesson program in seconds (overrides each lesson's `timeout:`).")
+    @Option(name: .long, help: "CPU-time limit of one lesson program in seconds, with a wall-clock backstop of 4x, at least +10 s (overrides each lesson's `timeout:`).")
     var timeout: Double?
 
-    @Option(name: .long, help: "Default time limit of one cell in seconds (a cell's `timeout=` or a lesson's `cell_timeout:` wins).")
+    @Option(name: .long, help: "Default CPU-time limit of one cell in seconds (a cell's `timeout=` or a lesson's `cell_timeout:` wins).")
     var cellTimeout: Double?
 
     @Flag(name: .long, help: "Compile and run every lesson even when a cached result exists.")
@@ -86,9 +86,7 @@ func finish(format: ReportFormat = .text, junit: String? = nil, timings: Bool = 
         print(report.rendered(format), terminator: "")
         fflush(nil)  // stdout, before anything goes to stderr
         if timings { FileHandle.standardError.write(Data(report.timings.rendered.utf8)) }
-        if let junit {
-            try Data(report.junit().utf8).write(to: URL(fileURLWithPath: junit), options: .atomic)
-        }
+        if let junit { try report.writeJUnit(to: junit) }
         exit(report.ok ? 0 : 1)
     } catch let e as EnvironmentError {
         FileHandle.standardError.write(Data(("arcface-lessons: \(e)\n").visibleControls().utf8))
@@ -148,6 +146,7 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
+        ToolSignals.install()
         var options = common.options()
         options.files = files
         try finish(format: format, junit: junit, timings: common.timings) { toolchain in
@@ -175,6 +174,7 @@ struct Build: ParsableCommand {
     var out = "site"
 
     func run() throws {
+        ToolSignals.install()
         let options = common.options()
         try finish(timings: common.timings) { try Pipeline.build(options, out: out, toolchain: $0, log: progressLog) }
     }
@@ -262,6 +262,7 @@ struct Repl: ParsableCommand {
 
     func run() throws {
         if let kit { setenv("ARCFACE_KIT_DIR", kit, 1) }
+        ToolSignals.install(interrupt: false)
         var options = ReplOptions()
         options.lessonsDirectory = lessons
         options.lesson = lesson

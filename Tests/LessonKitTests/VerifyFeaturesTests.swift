@@ -198,10 +198,11 @@ import Testing
     @Test func aChangedInputFileInvalidatesTheLesson() throws {
         let dir = try Support.project(["01-c.md": "---\ninputs: data.txt\n---\n# C\n\n```swift nocheck\nprint(1)\n```\n"])
         FileManager.default.changeCurrentDirectoryPath(dir)
-        try "a".write(toFile: dir + "/data.txt", atomically: true, encoding: .utf8)
+        // Inputs are relative to the lesson's folder.
+        try "a".write(toFile: dir + "/lessons/data.txt", atomically: true, encoding: .utf8)
         _ = try verify(dir)
         #expect(try verify(dir).cached == 1)
-        try "b".write(toFile: dir + "/data.txt", atomically: true, encoding: .utf8)
+        try "b".write(toFile: dir + "/lessons/data.txt", atomically: true, encoding: .utf8)
         #expect(try verify(dir).cached == 0)
     }
 
