@@ -29,7 +29,7 @@ for p in lessons + fixtures:
 # frontmatter: each file's front matter block plus a few lines after it, and edge cases.
 for p in lessons + fixtures:
     text = read(p).decode("utf-8", "replace")
-    m = re.match(r"(---\n.*?\n---\n(?:.*\n){0,3})", text, re.S)
+    m = re.match(r"(---\n(?:.*\n)*?---\n(?:.*\n){0,3})", text)
     if m:
         write("frontmatter", m.group(1))
 for s in ["---\ntitle: x\n", "---\n---\n", "---\ntimeout: 1e6\ncell_timeout: 0.5\n---\n",
