@@ -1,8 +1,8 @@
 // swift-tools-version: 6.1
 // libFuzzer targets over LessonKit and Parity (`make fuzz`, README "Fuzzing"). A package of its own
 // so that the fuzz build (its flags, its build folder .build-fuzz) never touches the normal build.
-// Built with -sanitize=fuzzer (libFuzzer supplies main, hence -parse-as-library) and
-// -enable-testing, so the targets reach internal entry points through `@testable import`.
+// Built with -sanitize=fuzzer (each main.swift starts libFuzzer's driver, FuzzSupport.runFuzzer)
+// and -enable-testing, so the targets reach internal entry points through `@testable import`.
 import PackageDescription
 
 let fuzzers = ["lesson", "frontmatter", "tex", "compare", "plots", "parity"]
