@@ -38,7 +38,22 @@ bench-site: deps
 	tools/bench_site.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
+
+# Fuzzing (README "Fuzzing"): Fuzz/ is a package of its own, built with libFuzzer and AddressSanitizer
+# into .build-fuzz, so the normal build is untouched. Each target runs FUZZ_SECONDS in turn, one job;
+# new corpus inputs, crashing inputs and logs go to $(FUZZ_WORK) (outside git). FUZZ_SANITIZE=fuzzer
+# builds without AddressSanitizer.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= lesson frontmatter tex compare plots parity
+FUZZ_SANITIZE ?= fuzzer,address
+FUZZ_WORK ?= .build-fuzz/work
+.PHONY: fuzz fuzz-build
+fuzz-build: deps
+	$(SWIFT) build -c release --package-path Fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=$(FUZZ_SANITIZE) -Xswiftc -enable-testing
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" FUZZ_WORK=$(FUZZ_WORK) Fuzz/run.sh
 
 # Benchmarks (README "Performance"): the fused ArcFace head and toy trainers (release build), then
 # the same workloads in PyTorch interleaved with them if $(TORCH_PYTHON) has torch, then bench-site.

@@ -8,6 +8,9 @@ let package = Package(
         .library(name: "ArcFaceKit", type: .dynamic, targets: ["ArcFaceKit"]),
         .executable(name: "arcface-lessons", targets: ["arcface-lessons"]),
         .executable(name: "arcface-bench", targets: ["arcface-bench"]),
+        // For the fuzz package (Fuzz/Package.swift); the normal build compiles these targets anyway.
+        .library(name: "LessonKit", targets: ["LessonKit"]),
+        .library(name: "Parity", targets: ["Parity"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),

@@ -103,7 +103,10 @@ public enum Compare {
         var mantissa = Substring(lower), exponent = 0
         if let e = lower.firstIndex(of: "e") {
             mantissa = lower[..<e]
-            exponent = Int(lower[lower.index(after: e)...]) ?? 0
+            // Clamped: a written exponent can have any number of digits (`1.5e-9223372036854775808`
+            // overflowed the subtraction below); past ±1000 the power of ten is 0 or inf anyway.
+            let digits = lower[lower.index(after: e)...]
+            exponent = max(-1000, min(1000, Int(digits) ?? (digits.hasPrefix("-") ? -1000 : 1000)))
         }
         guard let dot = mantissa.firstIndex(of: ".") else {
             return exponent == 0 ? 0 : 0.5 * PortableMath.pow(10, Double(exponent))

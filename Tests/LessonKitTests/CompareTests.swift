@@ -27,6 +27,14 @@ import Testing
         #expect(check("1.5e-3\n", "0.00156\n") != nil)
     }
 
+    // Found by fuzz-compare: the exponent minus the decimals overflowed Int.
+    @Test func exponentsOfAnyLengthGiveATolerance() {
+        #expect(check("1.5e-9223372036854775808\n", "1.5\n") != nil)
+        #expect(Compare.allowed(written: "1.5e-9223372036854775808", value: 0, tolerance: Tolerance()) == 0)
+        #expect(Compare.allowed(written: "1.5e99999999999999999999", value: .infinity, tolerance: Tolerance()) == .infinity)
+        #expect(check("1.5e99999999999999999999\n", "inf\n") == nil)
+    }
+
     @Test func explicitAbsoluteAndRelativeTolerancesReplaceTheWrittenPrecision() {
         #expect(check("0.4558\n", "0.4568\n", Tolerance(abs: 1e-3)) == nil)
         #expect(check("0.4558\n", "0.4570\n", Tolerance(abs: 1e-3)) != nil)
