@@ -64,12 +64,24 @@ extension Series {
     /// A histogram of `values` as bars: `bins` equal bins over `range` (default: the values' range);
     /// x holds the bin centres, y the counts.
     public static func histogram(_ name: String, _ values: [Double], bins: Int = 20, range: ClosedRange<Double>? = nil) -> Series {
+        check(bins > 0, "histogram: bins must be positive, got \(bins)")
         let finite = values.filter(\.isFinite)
         let lo = range?.lowerBound ?? finite.min() ?? 0, hi = range?.upperBound ?? finite.max() ?? 1
         let width = hi > lo ? (hi - lo) / Double(bins) : 1
         var counts = [Double](repeating: 0, count: bins)
-        for v in finite where v >= lo && v <= hi { counts[Swift.min(bins - 1, Int((v - lo) / width))] += 1 }
-        return Series(name, x: (0..<bins).map { lo + (Double($0) + 0.5) * width }, y: counts, style: .bar)
+        // hi - lo can overflow (-1e308 ... 1e308) and the width underflow (0 ... 5e-324): then bins
+        // and centres come from halved fractions of the range, which cannot (Int(inf) would trap).
+        let plain = width.isFinite && width > 0
+        func bin(_ v: Double) -> Int {
+            let k = plain ? (v - lo) / width : (v / 2 - lo / 2) / (hi / 2 - lo / 2) * Double(bins)
+            return Swift.max(0, Swift.min(bins - 1, k.isFinite ? Int(k.rounded(.down)) : 0))
+        }
+        for v in finite where v >= lo && v <= hi { counts[bin(v)] += 1 }
+        let x = (0..<bins).map { i -> Double in
+            let f = (Double(i) + 0.5) / Double(bins)
+            return plain ? lo + (Double(i) + 0.5) * width : lo * (1 - f) + hi * f
+        }
+        return Series(name, x: x, y: counts, style: .bar)
     }
 }
 

@@ -145,6 +145,18 @@ enum Samples {
         return String(figure[a.lowerBound..<b.upperBound])
     }
 
+    /// A histogram whose range overflows (hi - lo = inf) or whose bin width underflows to 0 counts
+    /// every value and has finite bar centres, where it used to trap in Int(inf) inside the lesson.
+    @Test func aHistogramOfExtremeRangesCountsEveryValueWithoutTrapping() {
+        for values in [[0, 5e-324], [-1e308, 1e308], [-Double.greatestFiniteMagnitude, 0, .greatestFiniteMagnitude], [3, 3]] {
+            let h = Series.histogram("h", values, bins: 7)
+            #expect(h.y.reduce(0, +) == Double(values.count), "\(values)")
+            #expect(h.x.allSatisfy(\.isFinite) && h.x.count == 7, "\(values): \(h.x)")
+        }
+        // The ordinary case keeps its bins: 0..<10 in 5 bins of width 2.
+        #expect(Series.histogram("h", (0..<10).map(Double.init), bins: 5).y == [2, 2, 2, 2, 2])
+    }
+
     @Test func everyKindOfPlotIsWellFormedXML() {
         for plot in Self.all {
             let figure = Plots.svg(plot)

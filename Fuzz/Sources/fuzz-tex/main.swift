@@ -2,6 +2,7 @@
 
 import FuzzSupport
 @testable import LessonKit
+@testable import TeXMathML
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTeX(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
