@@ -211,6 +211,7 @@ public enum Execute {
         func completeCurrent() {
             if let prev = current, cells[prev].outcome == .notRun { cells[prev].outcome = .completed }
         }
+        let decoder = ChannelJSON.decoder()   // one for all of the lesson's rich records
         while let r = rest.range(of: marker) {
             appendText(rest[..<r.lowerBound])
             guard let close = rest[r.upperBound...].firstIndex(of: "\u{1E}") else { rest = rest[r.upperBound...]; break }
@@ -226,7 +227,6 @@ public enum Execute {
                     current = i
                 }
             case "rich":
-                let decoder = ChannelJSON.decoder()
                 if let i = current, let rich = try? decoder.decode(RichResult.self, from: Data(payload.utf8)) {
                     cells[i].segments.append(.rich(wellFormed(rich)))
                 }
