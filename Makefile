@@ -35,6 +35,7 @@ golden: build
 bench-site: deps
 	$(SWIFT) build -c release --product arcface-lessons
 	$(SWIFT) build -c release --product ArcFaceKit
+	$(SWIFT) build -c release --product LessonRuntime
 	tools/bench_site.sh
 
 clean:

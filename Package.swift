@@ -6,6 +6,7 @@ let package = Package(
     products: [
         // Dynamic so that lesson programs compiled at run time can link against it.
         .library(name: "ArcFaceKit", type: .dynamic, targets: ["ArcFaceKit"]),
+        .library(name: "LessonRuntime", type: .dynamic, targets: ["LessonRuntime"]),
         .executable(name: "arcface-lessons", targets: ["arcface-lessons"]),
         .executable(name: "arcface-bench", targets: ["arcface-bench"]),
         // For the fuzz package (Fuzz/Package.swift); the normal build compiles these targets anyway.
@@ -26,6 +27,8 @@ let package = Package(
         ),
         // OpenBLAS (Debian libopenblas-dev) for the fast paths' GEMMs (ArcFaceKitFast); lessons never link it.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // prctl(PR_SET_CHILD_SUBREAPER), which Swift cannot call (variadic): the Reaper's one C call.
+        .target(name: "CProcessControl"),
         // libedit (Debian libedit-dev): line editing and history for `arcface-lessons repl`.
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // The fast paths' element-wise kernels, compiled for AVX-512, AVX2 and baseline x86-64 and
@@ -36,8 +39,7 @@ let package = Package(
         // even in debug builds, since every lesson's tensor ops run through it.
         .target(name: "CPortableMath", exclude: ["gemm_body.h", "tables.h"],
                 cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off", "-fno-fast-math"])]),
-        // The numeric library lesson cells use, plus the small runtime they report rich results through.
-        // Its arithmetic is CPortableMath's and Swift's own (+ - * / sqrt in a fixed order): no BLAS, no libm.
+        // The numeric library lesson cells use: tensors, autograd, layers, heads, SGD. Its arithmetic is CPortableMath's and Swift's own (+ - * / sqrt in a fixed order): no BLAS, no libm.
         // Optimised even in debug builds: every lesson program and test runs its tensor ops (about 3x
         // faster). Swift never reassociates or fuses floating-point operations at -O, so the bits
         // are those of -Onone (the course's committed site is checked against both).
@@ -45,22 +47,30 @@ let package = Package(
         // The benchmarks' fused ArcFace head and toy trainer, on OpenBLAS and CKernels' vector code:
         // fast, not bit-reproducible across machines, so lessons do not link it.
         .target(name: "ArcFaceKitFast", dependencies: ["ArcFaceKit", "CBLAS", "CKernels"]),
+        // What lesson programs call around their cells: the channel's records (one Record type for
+        // its writers and readers), `show` and the rich results, the REPL's checkpoint. Dynamic, like
+        // ArcFaceKit; depends on nothing of the project, so the tool reads records with the same code.
+        .target(name: "LessonRuntime"),
         // Evaluates PyTorch-written reference files (the parity format) with ArcFaceKit.
         .target(name: "Parity", dependencies: ["ArcFaceKit"]),
         // TeX to MathML Core for the site's formulas; depends on nothing else of the project.
         .target(name: "TeXMathML"),
-        // The pipeline: load -> parse -> execute -> verify -> render. All logic lives here.
+        // The pipeline: load -> parse -> execute -> verify -> report -> render a site, one folder per stage.
         // Resources: the page templates (Mustache) and the math font the site ships.
         .target(
             name: "LessonKit",
-            dependencies: ["CCmarkGFM", "CEditLine", "ArcFaceKit", "TeXMathML", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["CCmarkGFM", "CProcessControl", "ArcFaceKit", "LessonRuntime", "TeXMathML", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Resources")]
         ),
+        // `arcface-lessons repl`: a lesson's cells stepped through in one process, Swift typed in its
+        // state compiled into libraries that process loads. Over LessonKit's stages (package access).
+        .target(name: "LessonRepl", dependencies: ["LessonKit", "LessonRuntime", "CEditLine"]),
         // Thin command line over LessonKit.
         .executableTarget(
             name: "arcface-lessons",
             dependencies: [
                 "LessonKit",
+                "LessonRepl",
                 "Parity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -71,7 +81,7 @@ let package = Package(
         .testTarget(name: "ArcFaceKitTests", dependencies: ["ArcFaceKit", "ArcFaceKitFast", "CKernels", "CPortableMath"], exclude: ["Reference"]),
         // Fixtures and golden files are read from the source tree (#filePath), so UPDATE_GOLDEN can rewrite them.
         .testTarget(name: "ParityTests", dependencies: ["Parity"], exclude: ["Fixtures"]),
-        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "LessonRepl", "LessonRuntime"], exclude: ["Fixtures"]),
         .testTarget(name: "TeXMathMLTests", dependencies: ["TeXMathML"]),
     ]
 )

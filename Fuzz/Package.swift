@@ -21,6 +21,7 @@ let package = Package(
                 .product(name: "TeXMathML", package: "arcface-lessons"),
                 .product(name: "Parity", package: "arcface-lessons"),
                 .product(name: "ArcFaceKit", package: "arcface-lessons"),
+                .product(name: "LessonRuntime", package: "arcface-lessons"),
             ]
         )
     }

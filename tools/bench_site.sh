@@ -7,7 +7,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tool="${TOOL:-$root/.build/release/arcface-lessons}"
-[ -x "$tool" ] || { echo "build first: swift build -c release --product arcface-lessons --product ArcFaceKit" >&2; exit 2; }
+[ -x "$tool" ] || { echo "build first: swift build -c release --product arcface-lessons --product ArcFaceKit --product LessonRuntime" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r "$root/lessons" "$work/lessons"

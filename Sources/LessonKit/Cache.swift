@@ -3,22 +3,22 @@
 // numbers, so a prose-only edit is a hit), the toolchain and ArcFaceKit build, the limits, and the
 // contents of the files the lesson declares as `inputs:`.
 
-import ArcFaceKit
+import LessonRuntime
 import Foundation
 
-final class ResultCache: @unchecked Sendable {
+package final class ResultCache: @unchecked Sendable {
     static let formatVersion = "arcface-lessons cache v1"
     let directory: String
-    /// Compiler, ArcFaceKit build and flags: a different toolchain never reuses a result.
-    let environment: String
+    /// Compiler, the libraries' builds and flags: a different toolchain never reuses a result.
+    package let environment: String
 
-    init(directory: String, toolchain: Toolchain) throws {
+    package init(directory: String, toolchain: Toolchain) throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var parts = [Self.formatVersion, toolchain.optimize ? "-O" : "-Onone"] + toolchain.moduleMapDirectories
         // Identity of files too large to hash on every run: resolved path, size and modification time.
-        for path in [toolchain.swiftc, toolchain.kitDirectory + "/libArcFaceKit.so",
-                     toolchain.kitDirectory + "/Modules/ArcFaceKit.swiftmodule"] {
+        let libraries = Toolchain.linkedLibraries.flatMap { [toolchain.kitDirectory + "/lib\($0).so", toolchain.kitDirectory + "/Modules/\($0).swiftmodule"] }
+        for path in [toolchain.swiftc] + libraries {
             let real = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map {
                 $0.hasPrefix("/") ? $0 : (path as NSString).deletingLastPathComponent + "/" + $0
             } ?? path

@@ -1,6 +1,7 @@
 // Compare: expected-output text vs actual text; numbers within tolerance, everything else exactly.
 
 import ArcFaceKit
+import LessonRuntime
 import Foundation
 
 /// The first difference between an expected block and a cell's actual output.
@@ -122,7 +123,7 @@ public enum Compare {
         return Swift.abs(a - e) <= tolerance * (1 + 1e-9) + 1e-300
     }
 
-    static func format(_ x: Double) -> String {
+    package static func format(_ x: Double) -> String {
         x == 0 ? "0" : String(format: "%g", x)
     }
 

@@ -1,7 +1,7 @@
 // Execute: Lesson -> LessonRun. Compiles the lesson's program against ArcFaceKit, runs it once,
 // and splits what it printed into per-cell results.
 
-import ArcFaceKit
+import LessonRuntime
 import Foundation
 
 /// One piece of a cell's output, in the order it was produced.
@@ -115,9 +115,9 @@ public enum Execute {
 
     /// Runs a compiled lesson program, enforcing the lesson's and each cell's time limit.
     static func execute(binary: String, lesson: Lesson, options: ExecuteOptions) throws -> LessonRun {
-        let nonce = String(UInt64.random(in: 1...UInt64.max), radix: 16)
+        let nonce = Record.makeNonce()
         var env = ProcessInfo.processInfo.environment
-        env["ARCFACE_LESSON_NONCE"] = nonce
+        env[Record.nonceVariable] = nonce
         env["SWIFT_BACKTRACE"] = "enable=no"  // keep a trapping child's report to its one message line
         // A Set or Dictionary iterates in hash order, seeded per process unless this is set: with it,
         // a cell that prints one prints the same order on every run and machine.
@@ -146,7 +146,7 @@ public enum Execute {
     /// Compiler errors from `-diagnostic-style llvm` output. Errors under `#sourceLocation` already
     /// name the Markdown file; anything else is placed at the lesson's first cell. The known paths
     /// are matched as prefixes, so a path with `:` in it does not break the split.
-    static func compilerErrors(_ output: String, lesson: Lesson, generated: String) -> [Diagnostic] {
+    package static func compilerErrors(_ output: String, lesson: Lesson, generated: String) -> [Diagnostic] {
         var errors: [Diagnostic] = []
         let fallbackLine = lesson.cells.first?.codeLine ?? 1
         /// `L:C: error: message` after `path:`.
@@ -194,64 +194,50 @@ public enum Execute {
         var currentInline: Int?
         var finished = false
         var trapSignal: [Int: Int32] = [:]
-        let text = String(decoding: result.output, as: UTF8.self)
-        let marker = "\u{1E}AFL:\(nonce):"
-        var rest = Substring(text)
         var inlineText = ""
-        func appendText(_ s: Substring) {
+        func appendText(_ s: String) {
             // Text printed while a prose value is evaluated (e.g. its trap report) is not the cell's.
             if currentInline != nil { inlineText += s; return }
             guard let i = current, !s.isEmpty else { return }
             if case .text(let t)? = cells[i].segments.last {
                 cells[i].segments[cells[i].segments.count - 1] = .text(t + s)
             } else {
-                cells[i].segments.append(.text(String(s)))
+                cells[i].segments.append(.text(s))
             }
         }
         func completeCurrent() {
             if let prev = current, cells[prev].outcome == .notRun { cells[prev].outcome = .completed }
         }
-        let decoder = ChannelJSON.decoder()   // one for all of the lesson's rich records
-        while let r = rest.range(of: marker) {
-            appendText(rest[..<r.lowerBound])
-            guard let close = rest[r.upperBound...].firstIndex(of: "\u{1E}") else { rest = rest[r.upperBound...]; break }
-            let record = rest[r.upperBound..<close]
-            rest = rest[rest.index(after: close)...]
-            if rest.first == "\n" { rest = rest.dropFirst() }
-            let kind = record.prefix(while: { $0 != ":" })
-            let payload = record.dropFirst(kind.count + 1)
-            switch kind {
-            case "cell":
-                if let i = Int(payload), cells.indices.contains(i) {
+        var reader = RecordReader(nonce: nonce)
+        reader.append(result.output)
+        while let piece = reader.next() {
+            switch piece {
+            case .text(let t): appendText(t)
+            case .record(.cell(let i)):
+                if cells.indices.contains(i) {
                     completeCurrent()
                     current = i
                 }
-            case "rich":
-                if let i = current, let rich = try? decoder.decode(RichResult.self, from: Data(payload.utf8)) {
-                    cells[i].segments.append(.rich(wellFormed(rich)))
-                }
-            case "trapped":
-                if let i = current { trapSignal[i] = Int32(payload) ?? 0 }
-            case "notrap":
+            case .record(.rich(let rich)):
+                if let i = current { cells[i].segments.append(.rich(wellFormed(rich))) }
+            case .record(.trapped(let signal)):
+                if let i = current { trapSignal[i] = signal }
+            case .record(.notrap):
                 if let i = current { cells[i].outcome = .didNotTrap }
-            case "inline-begin":
+            case .record(.inlineBegin(let k)):
                 completeCurrent()
-                currentInline = Int(payload)
+                currentInline = k
                 inlineText = ""
-            case "inline":
-                let k = payload.prefix(while: { $0 != ":" })
-                if let k = Int(k), let values = try? JSONDecoder().decode([String].self, from: Data(payload.dropFirst(k.description.count + 1).utf8)),
-                   let value = values.first {
-                    inline[k] = .value(value)
-                }
+            case .record(.inline(let k, let value)):
+                inline[k] = .value(value)
                 currentInline = nil
-            case "end":
+            case .record(.end):
                 finished = true
-            default:
-                break
+            case .record:
+                break   // the REPL's records
             }
         }
-        appendText(rest)
+        if let t = reader.flush(final: true) { appendText(t) }
         if finished { completeCurrent() }
 
         for i in cells.indices where trapSignal[i] != nil {
@@ -335,9 +321,8 @@ public enum Execute {
 /// Watches a running lesson's output for cell markers and says when the running cell has used more
 /// CPU time than its own limit, or waited past the wall-clock backstop.
 final class CellClock: @unchecked Sendable {
-    private let marker: [UInt8]
+    private var reader: RecordReader
     private let limits: [Double?]
-    private var tail: [UInt8] = []
     private var current: Int?
     private var started = Date()
     private var startedCPU = 0.0
@@ -345,7 +330,7 @@ final class CellClock: @unchecked Sendable {
     private(set) var expired: (cell: Int, seconds: Double, stalled: Bool)?
 
     init(nonce: String, limits: [Double?]) {
-        marker = Array("\u{1E}AFL:\(nonce):cell:".utf8)
+        reader = RecordReader(nonce: nonce)
         self.limits = limits
     }
 
@@ -355,20 +340,11 @@ final class CellClock: @unchecked Sendable {
     /// seconds so far; true: kill now.
     func check(_ chunk: Data, cpu: Double) -> Bool {
         if !chunk.isEmpty {
-            // Keep a marker's worth of the previous chunk so that a marker split across reads is found.
-            let bytes = tail + [UInt8](chunk)
-            var i = 0
-            while i + marker.count <= bytes.count {
-                if bytes[i] == marker[0] && Array(bytes[i..<(i + marker.count)]) == marker {
-                    var j = i + marker.count, n = 0, digits = 0
-                    while j < bytes.count, bytes[j] >= 48, bytes[j] <= 57 { n = n * 10 + Int(bytes[j] - 48); j += 1; digits += 1 }
-                    if digits > 0 && j < bytes.count { current = n; started = Date(); startedCPU = cpu }
-                    i = j
-                } else {
-                    i += 1
-                }
+            reader.append(chunk)
+            while let piece = reader.next() {
+                if case .record(.cell(let n)) = piece { current = n; started = Date(); startedCPU = cpu }
             }
-            tail = Array(bytes.suffix(marker.count + 12))
+            _ = reader.flush(final: false)   // only the records matter here
         }
         guard let c = current, c < limits.count, let limit = limits[c] else { return false }
         if cpu - startedCPU > limit {

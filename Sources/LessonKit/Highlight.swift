@@ -1,7 +1,7 @@
 // Highlight: Swift and Python source -> HTML spans (a hand lexer: swift-syntax's classifier would
 // cost minutes of release build on 2 cores for the same few token classes the site colours).
 
-enum Highlight {
+package enum Highlight {
     static let swiftKeywords: Set<String> = [
         "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init",
         "inout", "internal", "let", "open", "operator", "private", "protocol", "public", "rethrows", "static",
@@ -33,7 +33,7 @@ enum Highlight {
         "<span class=\"t-\(cls)\">\(Render.escape(String(text)))</span>"
     }
 
-    static func swift(_ code: String) -> String {
+    package static func swift(_ code: String) -> String {
         let c = Array(code)
         var out = ""
         var i = 0

@@ -244,7 +244,7 @@ public enum Pipeline {
         return paths
     }
 
-    static func temporaryDirectory() throws -> String {
+    package static func temporaryDirectory() throws -> String {
         var template = Array((NSTemporaryDirectory() + "/arcface-lessons-XXXXXX").utf8CString)
         guard let p = mkdtemp(&template) else { throw EnvironmentError("cannot create a temporary directory") }
         // Removed also when the tool is interrupted (Reaper.terminate).

@@ -14,7 +14,7 @@
 // the rendered (already rounded) SVG, and nothing depends on time, randomness or dictionary order.
 
 import ArcFaceKit
-import ArcFaceKit
+import LessonRuntime
 import Foundation
 
 enum Plots {

@@ -1,8 +1,9 @@
 // Program: one lesson -> one Swift program (main.swift), cells in order, each under #sourceLocation.
 
 import ArcFaceKit
+import LessonRuntime
 
-enum Program {
+package enum Program {
     /// The generated source. Cells are top-level code of one main.swift, so they share state like
     /// notebook cells; `#sourceLocation` makes compiler errors and traps name the Markdown line.
     static func source(for lesson: Lesson) -> String {
@@ -69,13 +70,13 @@ enum Program {
     /// The start of every lesson program (verify's and the REPL's): imports, unbuffered stdio (the
     /// output of a cell that traps must not be lost in a buffer; here, not in ArcFaceKit, because
     /// Swift 6 mode rejects touching C's stdout global), and the portable math functions.
-    static let prelude = "import ArcFaceKit\nimport Glibc\nsetvbuf(stdout, nil, _IONBF, 0)\nsetvbuf(stderr, nil, _IONBF, 0)\n"
+    package static let prelude = "import ArcFaceKit\nimport LessonRuntime\nimport Glibc\nsetvbuf(stdout, nil, _IONBF, 0)\nsetvbuf(stderr, nil, _IONBF, 0)\n"
         + portableMathShadows
 
     /// `exp`, `cos`, `pow`, ... for Double and Float as PortableMath's: declared in the lesson's own
     /// module, they shadow Glibc's (and Foundation's) under the same names, so a cell that writes
     /// `cos(x)` gets the same bits on every machine. Every compiled unit of a lesson declares them.
-    static let portableMathShadows: String = {
+    package static let portableMathShadows: String = {
         var out = "// Elementary functions with the same bits on every machine (ArcFaceKit's PortableMath).\n"
         for type in ["Double", "Float"] {
             for f in PortableMath.unaryFunctions {
@@ -91,7 +92,7 @@ enum Program {
     /// Wraps the cell's last statement in `LessonRuntime.display(...)` when it is an expression,
     /// so its value is shown as in a notebook. A Void expression (`print(x)`) shows nothing,
     /// through an overload. The wrapper stays on the statement's own lines, so line numbers hold.
-    static func displayingLastExpression(_ code: String) -> String {
+    package static func displayingLastExpression(_ code: String) -> String {
         guard let statement = SwiftScanner.lastStatement(code), statement.isExpression else { return code }
         var chars = Array(code)
         chars.insert(")", at: statement.end)
@@ -102,12 +103,12 @@ enum Program {
 
 /// Just enough of a Swift lexer to find top-level statements: strings (with interpolation, raw and
 /// multi-line), comments (nested), and bracket depth.
-enum SwiftScanner {
-    struct Statement {
+package enum SwiftScanner {
+    package struct Statement {
         /// Character offsets: first character, and one past the last significant character.
-        var start: Int
-        var end: Int
-        var isExpression: Bool
+        package var start: Int
+        package var end: Int
+        package var isExpression: Bool
     }
 
     private static let declarationKeywords: Set<String> = [
@@ -121,7 +122,7 @@ enum SwiftScanner {
     private static let continuationStarters: Set<Character> = [".", "+", "-", "*", "/", "%", "=", "<", ">", "&", "|", "^", "?", ":", ",", ")", "]", "}"]
 
     /// The last top-level statement of `code`, or nil if there is none.
-    static func lastStatement(_ code: String) -> Statement? {
+    package static func lastStatement(_ code: String) -> Statement? {
         let c = Array(code)
         var tokens: [(start: Int, end: Int, depth: Int, text: String)] = []  // significant tokens only
         var depth = 0

@@ -5,18 +5,18 @@
 // seen in the job's tree while its parent lived), and killed with the job. On SIGINT/SIGTERM the tool
 // kills every job and its own children, removes its temporary folders and exits 130/143.
 
-import CEditLine
+import CProcessControl
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Reads of /proc (Linux).
-enum ProcFS {
-    struct Stat {
-        var state: UInt8
-        var ppid: pid_t
-        var pgrp: pid_t
+package enum ProcFS {
+    package struct Stat {
+        package var state: UInt8
+        package var ppid: pid_t
+        package var pgrp: pid_t
         /// utime + stime of all its threads, and cutime + cstime of the children it waited for, in ticks.
         var ticks: UInt64
         var childTicks: UInt64
@@ -40,7 +40,7 @@ enum ProcFS {
         return bytes
     }
 
-    static func stat(_ pid: pid_t) -> Stat? {
+    package static func stat(_ pid: pid_t) -> Stat? {
         guard let bytes = read("/proc/\(pid)/stat"), let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         // After "pid (comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
         let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
@@ -82,7 +82,7 @@ enum ProcFS {
     static let hasChildrenFiles = access("/proc/self/task/\(getpid())/children", R_OK) == 0
 
     /// The processes whose parent is `pid` (the children of all its threads).
-    static func children(of pid: pid_t) -> [pid_t] {
+    package static func children(of pid: pid_t) -> [pid_t] {
         guard hasChildrenFiles else {
             return entries("/proc").compactMap { pid_t($0) }.filter { stat($0)?.ppid == pid }
         }
@@ -123,10 +123,10 @@ nonisolated(unsafe) private var signalPipe: Int32 = -1
 
 /// The registry of the tool's jobs (spawned processes being waited for), their trees, and its
 /// temporary folders.
-final class Reaper: @unchecked Sendable {
-    static let shared = Reaper()
+package final class Reaper: @unchecked Sendable {
+    package static let shared = Reaper()
     /// Environment variable naming the job a process belongs to; inherited by what it starts.
-    static let tagKey = "ARCFACE_LESSONS_JOB"
+    package static let tagKey = "ARCFACE_LESSONS_JOB"
 
     private let lock = NSLock()
     /// Direct children being waited for by a Subprocess call: never an orphan.
@@ -144,11 +144,11 @@ final class Reaper: @unchecked Sendable {
     /// Makes this process the reaper of everything its children start (Linux); once. Only the tool
     /// and the REPL do: a library must not change how its host reaps (orphaned zombies would land
     /// on, say, a test runner whose own process monitor waits for any child).
-    private lazy var subreaper: Bool = cedit_become_subreaper() == 0
-    func becomeSubreaper() { lock.withLock { _ = subreaper } }
+    private lazy var subreaper: Bool = cpc_become_subreaper() == 0
+    package func becomeSubreaper() { lock.withLock { _ = subreaper } }
 
     /// Spawns a job's root process; registered before anyone can mistake it for an orphan.
-    func spawn(_ arguments: [String], environment: [String], dup: [(Int32, Int32)], close: [Int32]) throws -> pid_t {
+    package func spawn(_ arguments: [String], environment: [String], dup: [(Int32, Int32)], close: [Int32]) throws -> pid_t {
         try lock.withLock {
             guard !exiting else { throw EnvironmentError("the tool is exiting") }
             let pid = try Subprocess.spawn(arguments, environment: environment, dup: dup, close: close)
@@ -158,7 +158,7 @@ final class Reaper: @unchecked Sendable {
     }
 
     /// The root was reaped: its pid may be reused.
-    func release(_ root: pid_t, tag: String) {
+    package func release(_ root: pid_t, tag: String) {
         lock.withLock {
             roots.remove(root)
             seen[tag] = nil
@@ -176,7 +176,7 @@ final class Reaper: @unchecked Sendable {
     /// Kills the job's whole tree: the root (unless `keepRoot`), its descendants, the process groups
     /// they lead, and the tool's orphans of this job (with theirs), until none is left; reaps the
     /// orphans. The root itself is left for its caller to reap.
-    func kill(_ root: pid_t, tag: String, keepRoot: Bool = false) {
+    package func kill(_ root: pid_t, tag: String, keepRoot: Bool = false) {
         let me = getpid(), myGroup = getpgrp()
         var killed = Set<pid_t>()
         let started = DispatchTime.now().uptimeNanoseconds
@@ -215,13 +215,13 @@ final class Reaper: @unchecked Sendable {
 
     private var liveTags: Set<String> = []
     /// A job's tag is live from before its root is spawned until its tree is killed.
-    func begin(tag: String) { lock.withLock { _ = liveTags.insert(tag) } }
-    func end(tag: String) { lock.withLock { _ = liveTags.remove(tag) } }
+    package func begin(tag: String) { lock.withLock { _ = liveTags.insert(tag) } }
+    package func end(tag: String) { lock.withLock { _ = liveTags.remove(tag) } }
 
     // MARK: Temporary folders
 
     func register(temporaryFolder path: String) { lock.withLock { _ = temporaryFolders.insert(path) } }
-    func remove(temporaryFolder path: String) {
+    package func remove(temporaryFolder path: String) {
         try? FileManager.default.removeItem(atPath: path)
         lock.withLock { _ = temporaryFolders.remove(path) }
     }

@@ -1,7 +1,7 @@
 // Render: verified LessonRuns -> the site's files (path -> bytes). Pages go through the Mustache
 // templates in Resources/templates; the same runs always give the same bytes.
 
-import ArcFaceKit
+import LessonRuntime
 import Foundation
 import Mustache
 

@@ -6,8 +6,8 @@ import Foundation
 import Glibc
 #endif
 
-struct ProcessResult: Sendable {
-    enum Termination: Sendable, Equatable {
+package struct ProcessResult: Sendable {
+    package enum Termination: Sendable, Equatable {
         case exited(Int32)
         case signalled(Int32)
         /// Killed because it passed its limit (CPU time when it had one, else wall-clock time).
@@ -17,15 +17,15 @@ struct ProcessResult: Sendable {
         /// Killed because it wrote more than the cap.
         case outputLimit
     }
-    var termination: Termination
+    package var termination: Termination
     /// stdout and stderr interleaved in the order written (one pipe).
-    var output: Data
+    package var output: Data
     var seconds: Double
     /// CPU time of the program and its descendants, as last sampled.
     var cpuSeconds: Double = 0
 }
 
-enum Subprocess {
+package enum Subprocess {
     /// Wall-clock backstop of a CPU-time limit, so that a program blocked on I/O or sleeping still
     /// stops: 4 times the limit (a 4x slower machine still passes), and at least 10 s more than it
     /// (a short limit on a loaded machine would be all backstop).
@@ -38,7 +38,7 @@ enum Subprocess {
     /// `timeout` is wall-clock seconds; with `cpuTimeout` the program is stopped when its CPU time
     /// passes that, and `timeout` is only the backstop. `watchdog` is called with each chunk of
     /// output (an empty one on a quiet tick) and the CPU seconds used so far; true: stop now.
-    static func run(_ arguments: [String], environment: [String: String]? = nil,
+    package static func run(_ arguments: [String], environment: [String: String]? = nil,
                     timeout: Double, cpuTimeout: Double? = nil, outputLimit: Int = 16 << 20,
                     watchdog: ((Data, Double) -> Bool)? = nil) throws -> ProcessResult {
         var fds: [Int32] = [0, 0]

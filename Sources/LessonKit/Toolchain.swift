@@ -1,10 +1,11 @@
-// Toolchain: where swiftc and the built ArcFaceKit are, and the flags a lesson program compiles with.
+// Toolchain: where swiftc and the built libraries (ArcFaceKit, LessonRuntime) are, and the flags a
+// lesson program compiles with.
 
 import Foundation
 
 public struct Toolchain: Sendable {
     public var swiftc: String
-    /// The build folder holding libArcFaceKit.so and Modules/ArcFaceKit.swiftmodule.
+    /// The build folder holding libArcFaceKit.so, libLessonRuntime.so and their Modules/*.swiftmodule.
     public var kitDirectory: String
     /// Folders of C module maps that ArcFaceKit imports; the cell compile needs them too (measured).
     public var moduleMapDirectories: [String]
@@ -27,14 +28,19 @@ public struct Toolchain: Sendable {
         }
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let dir = kitDirectory ?? env["ARCFACE_KIT_DIR"] ?? (exe as NSString).deletingLastPathComponent
-        let lib = dir + "/libArcFaceKit.so"
-        let module = dir + "/Modules/ArcFaceKit.swiftmodule"
-        guard FileManager.default.fileExists(atPath: lib), FileManager.default.fileExists(atPath: module) else {
-            throw EnvironmentError("ArcFaceKit is not built (no \(lib) with \(module))",
-                                   hint: "run `swift build --product ArcFaceKit` (make does it), or set ARCFACE_KIT_DIR")
+        for library in linkedLibraries {
+            let lib = dir + "/lib\(library).so"
+            let module = dir + "/Modules/\(library).swiftmodule"
+            guard FileManager.default.fileExists(atPath: lib), FileManager.default.fileExists(atPath: module) else {
+                throw EnvironmentError("\(library) is not built (no \(lib) with \(module))",
+                                       hint: "run `swift build --product ArcFaceKit --product LessonRuntime` (make does it), or set ARCFACE_KIT_DIR")
+            }
         }
         return Toolchain(swiftc: swiftc, kitDirectory: dir, moduleMapDirectories: moduleMaps(near: dir))
     }
+
+    /// The dynamic libraries every lesson program links: the numeric library and the cells' runtime.
+    static let linkedLibraries = ["ArcFaceKit", "LessonRuntime"]
 
     /// C module maps of the package that built the kit: `<root>/Sources/*/module.modulemap` (system
     /// libraries) and `<root>/Sources/*/include/module.modulemap` (C targets).
@@ -54,16 +60,17 @@ public struct Toolchain: Sendable {
         return []
     }
 
-    /// swiftc arguments that compile `source` into `output` linked against ArcFaceKit.
-    func compileArguments(source: String, output: String, moduleCache: String) -> [String] {
+    /// swiftc arguments that compile `source` into `output` linked against ArcFaceKit and LessonRuntime.
+    package func compileArguments(source: String, output: String, moduleCache: String) -> [String] {
         var args = [swiftc, source, "-o", output,
                     // Swift 5 mode: top-level lesson state is shared by design; strict concurrency would only add noise.
                     "-swift-version", "5",
                     optimize ? "-O" : "-Onone",
                     "-suppress-warnings", "-diagnostic-style", "llvm",
                     "-module-cache-path", moduleCache,
-                    "-I", kitDirectory + "/Modules", "-L", kitDirectory, "-lArcFaceKit",
-                    "-Xlinker", "-rpath", "-Xlinker", kitDirectory]
+                    "-I", kitDirectory + "/Modules", "-L", kitDirectory]
+            + Toolchain.linkedLibraries.map { "-l" + $0 }
+            + ["-Xlinker", "-rpath", "-Xlinker", kitDirectory]
         for dir in moduleMapDirectories { args += ["-I", dir] }
         return args
     }

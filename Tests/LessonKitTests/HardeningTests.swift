@@ -3,7 +3,7 @@
 // case must end in a clear error at file:line (or exit 2 for a bad flag), a non-zero exit, and
 // nothing lost.
 
-import ArcFaceKit
+import LessonRuntime
 import Foundation
 import Testing
 @testable import LessonKit

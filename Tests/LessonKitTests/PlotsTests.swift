@@ -1,7 +1,7 @@
 // Plots: SVG figures and sliders. Structure is checked by parsing the output as XML; the look is
 // checked by a page of sample plots in /tmp/plots-check that chromium screenshots (when installed).
 
-import ArcFaceKit
+import LessonRuntime
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML

@@ -334,7 +334,7 @@ func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
         let fm = FileManager.default
         try fm.createDirectory(atPath: kit + "/lesson-module-cache", withIntermediateDirectories: true)
         defer { try? fm.removeItem(atPath: kit) }
-        for item in ["libArcFaceKit.so", "Modules"] { try fm.createSymbolicLink(atPath: kit + "/" + item, withDestinationPath: real + "/" + item) }
+        for item in ["libArcFaceKit.so", "libLessonRuntime.so", "Modules"] { try fm.createSymbolicLink(atPath: kit + "/" + item, withDestinationPath: real + "/" + item) }
         let dir = try Support.project(["01-good.md": OutFolderTests.good])
         try fm.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dir)
         var command = [Support.tool, "verify", "--no-cache", "--kit", kit]

@@ -1,7 +1,7 @@
 // `arcface-lessons repl`: the source it generates, its text renderings, and whole sessions driven
 // through piped input and through a pseudo-terminal (`script`), on a fixture lesson made here.
 
-import ArcFaceKit
+import LessonRuntime
 import Foundation
 import Testing
 @testable import LessonKit

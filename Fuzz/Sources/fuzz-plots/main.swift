@@ -3,7 +3,7 @@
 // Execute decodes it, so invariants of the initialisers are not guaranteed), or built from
 // fuzzed Doubles (nan, ±inf, subnormals, ±1e308 and raw bit patterns).
 
-import ArcFaceKit
+import LessonRuntime
 import Foundation
 import FuzzSupport
 @testable import LessonKit

@@ -2,7 +2,8 @@
 // history) on a terminal and from plain `readLine()` otherwise, so a session can be scripted; cells
 // are highlighted with ANSI colours on a terminal; tables and plots are shown as text.
 
-import ArcFaceKit
+import LessonKit
+import LessonRuntime
 import CEditLine
 import Foundation
 #if canImport(Glibc)

@@ -1,18 +1,14 @@
-// The lesson runtime: how a compiled lesson program reports cell boundaries and rich results.
-//
-// Protocol (read by LessonKit's Execute stage; documented in docs/lesson-format.md):
-// every record is written to stdout as `\u{1E}AFL:<nonce>:<kind>[:<payload>]\u{1E}\n`, where the
-// nonce comes from the ARCFACE_LESSON_NONCE environment variable, so that no text a cell prints can
-// be mistaken for a record. Kinds: `cell:<i>` (cell i starts), `rich:<json>` (a table or plot),
-// `trapped:<signal>` / `notrap` (outcome of a `traps` cell), `end` (the program finished).
-// Without a nonce (a lesson program run by hand) rich results print as their text form.
+// Rich results: the tables, plots and sliders a cell shows with `show(...)`. They travel to the tool
+// as `rich` records (Record.swift) and are rendered by LessonKit's Site stage.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+/// Like `precondition`, with the message printed in optimised builds too (as ArcFaceKit's `check`).
+@inline(__always)
+func check(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String = String(),
+           file: StaticString = #fileID, line: UInt = #line) {
+    if !condition() { fatalError(message(), file: file, line: line) }
+}
 
 /// A table a cell shows; rendered as an HTML table on the site and as aligned text in the checked output.
 public struct Table: Sendable, Codable, Equatable {
@@ -168,89 +164,3 @@ public func fmt(_ x: Double, _ decimals: Int = 4) -> String {
 
 public func fmt(_ x: Float, _ decimals: Int = 4) -> String { fmt(Double(x), decimals) }
 
-/// Called by generated lesson programs; not meant for lesson code.
-/// The channel's one JSON rule, for its writers (here) and its readers (LessonKit's verify, cache
-/// and REPL): rich results may hold inf and nan (a loss that overflowed), which JSON cannot, so
-/// they travel as the strings "inf", "-inf" and "nan"; keys are sorted so the bytes are stable.
-public enum ChannelJSON {
-    public static func encoder() -> JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return e
-    }
-
-    public static func decoder() -> JSONDecoder {
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return d
-    }
-}
-
-public enum LessonRuntime {
-    nonisolated(unsafe) static var nonce: String? = ProcessInfo.processInfo.environment["ARCFACE_LESSON_NONCE"]
-
-    static func record(_ kind: String) {
-        guard let nonce else { return }
-        write("\u{1E}AFL:\(nonce):\(kind)\u{1E}\n")
-    }
-
-    static func write(_ s: String) {
-        var s = s
-        s.withUTF8 { buf in
-            var off = 0
-            while off < buf.count {
-                let n = Glibc.write(1, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { break }
-                off += n
-            }
-        }
-    }
-
-    public static func beginCell(_ index: Int) { record("cell:\(index)") }
-
-    public static func finish() { record("end") }
-
-    /// A `{swift}` value in the prose is about to be evaluated (so a trap is placed at its line).
-    public static func beginInline(_ index: Int) { record("inline-begin:\(index)") }
-
-    /// The value of the `{swift}` expression `index`, as `print` shows it.
-    public static func inlineValue<T>(_ index: Int, _ value: T) {
-        let text = String(describing: value)
-        guard nonce != nil else { write(text + "\n"); return }
-        let json = String(decoding: try! JSONEncoder().encode([text]), as: UTF8.self)
-        record("inline:\(index):" + json)
-    }
-
-    static func emit(_ result: RichResult) {
-        guard nonce != nil else { write(result.text); return }
-        let json = String(decoding: try! ChannelJSON.encoder().encode(result), as: UTF8.self)
-        record("rich:" + json)
-    }
-
-    /// Shows the value of a cell's final expression, as a notebook does.
-    public static func display<T>(_ value: T) { print(value) }
-    /// A final expression of type Void (`print(x)`, a call) shows nothing.
-    public static func display(_ value: Void) {}
-
-    /// Runs a cell marked `traps` in a forked child so that the trap ends only the child and the
-    /// lesson goes on; the child sees all state of the cells before it.
-    public static func expectTrap(_ body: () throws -> Void) {
-        let pid = fork()
-        if pid == 0 {
-            do { try body() } catch { fatalError("Error raised: \(error)") }
-            record("notrap")
-            _exit(0)
-        }
-        guard pid > 0 else { record("notrap"); return }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f
-        if signal != 0 {
-            record("trapped:\(signal)")
-        } else if (status >> 8) & 0xff != 0 {
-            // exit(n) with n != 0 counts as a trap too: the cell did not complete.
-            record("trapped:0")
-        }
-    }
-}

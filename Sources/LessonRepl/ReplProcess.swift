@@ -2,7 +2,8 @@
 // compiled for the REPL (see ArcFaceKit's ReplRuntime.swift), sends it commands on fd 3 and reads its
 // output and records from one pipe (stdout and stderr), as Execute does for a whole run.
 
-import ArcFaceKit
+import LessonKit
+import LessonRuntime
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -33,16 +34,15 @@ final class ReplProcess {
     private(set) var live: pid_t
     private let output: Int32
     private let commands: Int32
-    private let marker: [UInt8]
-    private var pending: [UInt8] = []
+    private var reader: RecordReader
     private var running = true
     private var stopped = false
     /// The Reaper's job tag: what the lesson process starts (also outside its group) dies with the session.
     private let tag = String(UInt64.random(in: 1...UInt64.max), radix: 16)
 
     init(binary: String, environment extra: [String: String]) throws {
-        let nonce = String(UInt64.random(in: 1...UInt64.max), radix: 16)
-        marker = Array("\u{1E}AFL:\(nonce):".utf8)
+        let nonce = Record.makeNonce()
+        reader = RecordReader(nonce: nonce)
         var outFDs: [Int32] = [0, 0], commandFDs: [Int32] = [0, 0]
         guard pipe(&outFDs) == 0, pipe(&commandFDs) == 0 else {
             throw EnvironmentError("cannot create a pipe: \(String(cString: strerror(errno)))")
@@ -52,7 +52,7 @@ final class ReplProcess {
         _ = fcntl(commandFDs[1], F_SETFD, FD_CLOEXEC)
 
         var env = ProcessInfo.processInfo.environment
-        env["ARCFACE_LESSON_NONCE"] = nonce
+        env[Record.nonceVariable] = nonce
         env["ARCFACE_REPL_FD"] = "3"
         env["SWIFT_BACKTRACE"] = "enable=no"
         env["SWIFT_DETERMINISTIC_HASHING"] = "1"   // Set and Dictionary order as in verify
@@ -124,44 +124,27 @@ final class ReplProcess {
                 reap()
                 return nil
             }
-            pending += buffer[0..<n]
+            reader.append(buffer[0..<n])
         }
     }
 
-    /// Parses complete records out of `pending`; text before them goes out as it is. Returns the
-    /// ready record if one was reached (what follows it stays pending).
+    /// Passes on the text and records read so far. Returns the ready record if one was reached
+    /// (what follows it stays in the reader).
     private func parse(_ onEvent: (Event) -> Void) -> Ready? {
-        while let m = find(marker, in: pending, from: 0) {
-            if m > 0 { emitText(pending[0..<m], onEvent) }
-            guard let close = pending[(m + marker.count)...].firstIndex(of: 0x1E) else {
-                pending.removeSubrange(0..<m)
-                return nil
-            }
-            let record = String(decoding: pending[(m + marker.count)..<close], as: UTF8.self)
-            var end = close + 1
-            if end < pending.count && pending[end] == 10 { end += 1 }
-            pending.removeSubrange(0..<end)
-            let kind = record.prefix(while: { $0 != ":" })
-            let payload = String(record.dropFirst(kind.count + 1))
-            switch kind {
-            case "ready":
-                let parts = payload.split(separator: ":")
-                if parts.count == 2, let pid = pid_t(parts[0]), let cell = Int(parts[1]) {
-                    live = pid
-                    reap()
-                    return Ready(pid: pid, cell: cell)
-                }
-            case "cell": if let i = Int(payload) { onEvent(.cell(i)) }
-            case "rich":
-                // The same JSON rule as verify's (ChannelJSON): a plot holding nan or inf must not be dropped.
-                if let rich = try? ChannelJSON.decoder().decode(RichResult.self, from: Data(payload.utf8)) { onEvent(.rich(rich)) }
-            case "trapped": onEvent(.trapped)
-            case "notrap": onEvent(.notrap)
-            case "restored": onEvent(.restored)
-            case "loaderror":
-                let message = (try? JSONDecoder().decode([String].self, from: Data(payload.utf8)))?.first ?? payload
-                onEvent(.loadError(message))
-            default: break
+        while let piece = reader.next() {
+            switch piece {
+            case .text(let t): if !t.isEmpty { onEvent(.text(t)) }
+            case .record(.ready(let pid, let cell)):
+                live = pid
+                reap()
+                return Ready(pid: pid, cell: cell)
+            case .record(.cell(let i)): onEvent(.cell(i))
+            case .record(.rich(let rich)): onEvent(.rich(rich))
+            case .record(.trapped): onEvent(.trapped)
+            case .record(.notrap): onEvent(.notrap)
+            case .record(.restored): onEvent(.restored)
+            case .record(.loadError(let message)): onEvent(.loadError(message))
+            case .record: break   // verify's records (prose values, end)
             }
         }
         return nil
@@ -169,39 +152,7 @@ final class ReplProcess {
 
     /// Text that cannot be part of a record yet goes out; a possible record start stays pending.
     private func flushText(_ onEvent: (Event) -> Void, all: Bool = false) {
-        guard !pending.isEmpty else { return }
-        if all {
-            emitText(pending[...], onEvent)
-            pending.removeAll()
-            return
-        }
-        var cut = pending.count
-        if let s = pending.lastIndex(of: 0x1E), pending.count - s < marker.count + 4096 { cut = s }
-        // Do not split a UTF-8 sequence: hold back an incomplete one at the end.
-        var j = cut - 1, continuation = 0
-        while j >= 0 && continuation < 3 && pending[j] & 0xC0 == 0x80 { j -= 1; continuation += 1 }
-        if j >= 0 && pending[j] >= 0xC0 {
-            let length = pending[j] >= 0xF0 ? 4 : pending[j] >= 0xE0 ? 3 : 2
-            if continuation + 1 < length { cut = j }
-        }
-        guard cut > 0 else { return }
-        emitText(pending[0..<cut], onEvent)
-        pending.removeSubrange(0..<cut)
-    }
-
-    private func emitText(_ bytes: ArraySlice<UInt8>, _ onEvent: (Event) -> Void) {
-        guard !bytes.isEmpty else { return }
-        onEvent(.text(String(decoding: bytes, as: UTF8.self)))
-    }
-
-    private func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
-        guard hay.count >= needle.count else { return nil }
-        var i = from
-        while i + needle.count <= hay.count {
-            if hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle { return i }
-            i += 1
-        }
-        return nil
+        if let t = reader.flush(final: all), !t.isEmpty { onEvent(.text(t)) }
     }
 
     /// Collects lesson processes that ended (the first is our child; with the REPL as subreaper,
@@ -233,6 +184,5 @@ final class ReplProcess {
         Reaper.shared.release(group, tag: tag)
         Reaper.shared.end(tag: tag)
         close(output)
-        pending.removeAll()
     }
 }

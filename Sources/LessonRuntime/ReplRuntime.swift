@@ -10,7 +10,7 @@
 //   preload <path> dlopen a compiled input without calling it (its declarations become available)
 //   quit          exit
 //
-// and answers on stdout with records (see Runtime.swift): `ready:<pid>:<cell>` when it waits for the
+// and answers on stdout with records (Record.swift): `ready:<pid>:<cell>` when it waits for the
 // next command, `restored` when a step failed and a snapshot took over, `loaderror:<json>`.
 //
 // Steps are guarded by a snapshot: before a cell or an input runs, the process forks a copy that
@@ -38,7 +38,7 @@ public enum ReplRuntime {
         guard commandFD >= 0 else { return }
         release()  // the cell that just ended completed
         while true {
-            LessonRuntime.record("ready:\(getpid()):\(cell)")
+            LessonRuntime.record(.ready(pid: getpid(), cell: cell))
             guard let line = readCommand() else { exit(0) }
             let verb = line.prefix(while: { $0 != " " })
             let argument = String(line.dropFirst(verb.count + 1))
@@ -55,7 +55,7 @@ public enum ReplRuntime {
             case "quit":
                 exit(0)
             default:
-                LessonRuntime.record("loaderror:" + json("unknown command: \(line)"))
+                LessonRuntime.record(.loadError("unknown command: \(line)"))
             }
         }
     }
@@ -67,12 +67,12 @@ public enum ReplRuntime {
 
     private static func load(_ path: String, call: Bool) {
         guard let handle = dlopen(path, RTLD_NOW | RTLD_GLOBAL) else {
-            LessonRuntime.record("loaderror:" + json(dlerror().map { String(cString: $0) } ?? "dlopen failed"))
+            LessonRuntime.record(.loadError(dlerror().map { String(cString: $0) } ?? "dlopen failed"))
             return
         }
         guard call else { return }
         guard let symbol = dlsym(handle, "repl_entry") else {
-            LessonRuntime.record("loaderror:" + json("\(path) has no repl_entry"))
+            LessonRuntime.record(.loadError("\(path) has no repl_entry"))
             return
         }
         unsafeBitCast(symbol, to: Entry.self)()
@@ -96,7 +96,7 @@ public enum ReplRuntime {
             if n == 1 { _exit(0) }  // the step completed; this copy is no longer needed
             close(fds[0])
             snapshot = nil
-            LessonRuntime.record("restored")
+            LessonRuntime.record(.restored)
             return false
         }
         close(fds[0])
@@ -127,9 +127,5 @@ public enum ReplRuntime {
             if byte == 10 { return String(decoding: bytes, as: UTF8.self) }
             bytes.append(byte)
         }
-    }
-
-    private static func json(_ s: String) -> String {
-        String(decoding: (try? JSONEncoder().encode([s])) ?? Data("[]".utf8), as: UTF8.self)
     }
 }

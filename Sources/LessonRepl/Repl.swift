@@ -8,7 +8,8 @@
 // `repl_entry`. Every step runs under a forked snapshot, so an input or cell that traps (or is stopped
 // with Ctrl-C) leaves the state as it was before it.
 
-import ArcFaceKit
+import LessonKit
+import LessonRuntime
 import CEditLine
 import Foundation
 #if canImport(Glibc)
@@ -36,7 +37,7 @@ public struct ReplOptions: Sendable {
     }
 }
 
-public enum LessonRepl {
+public enum Repl {
     public static let commands = """
         Enter, :next   run the cell shown, then show the next one
         :back          back one cell (restarts the lesson, runs the cells before it)
@@ -274,7 +275,7 @@ final class ReplSession {
                 let parts = command.split(separator: " ", omittingEmptySubsequences: true)
                 switch parts[0] {
                 case ":quit", ":q", ":exit": return
-                case ":help", ":h", ":?": console.write(LessonRepl.commands + "\n")
+                case ":help", ":h", ":?": console.write(Repl.commands + "\n")
                 case ":list", ":l": list()
                 case ":show", ":s": showCell()
                 case ":back", ":b":

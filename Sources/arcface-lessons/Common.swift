@@ -1,0 +1,82 @@
+// Options every pipeline subcommand shares, and how their outcome becomes output and an exit code.
+
+import ArgumentParser
+import Foundation
+import LessonKit
+
+struct Common: ParsableArguments {
+    @Option(name: .long, help: "Folder of the lessons (NN-name.md files).")
+    var lessons = "lessons"
+
+    @Option(name: .long, help: "CPU-time limit of one lesson program in seconds, with a wall-clock backstop of 4x, at least +10 s (overrides each lesson's `timeout:`).")
+    var timeout: Double?
+
+    @Option(name: .long, help: "Default CPU-time limit of one cell in seconds (a cell's `timeout=` or a lesson's `cell_timeout:` wins).")
+    var cellTimeout: Double?
+
+    @Flag(name: .long, help: "Compile and run every lesson even when a cached result exists.")
+    var noCache = false
+
+    @Option(name: .long, help: "Folder of cached lesson results.")
+    var cacheDir = ".lessons-cache"
+
+    @Option(name: .long, help: "Folder with the built libArcFaceKit.so (default: next to this executable).")
+    var kit: String?
+
+    @Flag(name: .long, help: "Print where the time went (swiftc, lesson programs, the tool's own stages) to stderr.")
+    var timings = false
+
+    /// A time limit that is nan, infinite, not positive or absurd is a usage error, not a trap later.
+    func validate() throws {
+        for (flag, value) in [("--timeout", timeout), ("--cell-timeout", cellTimeout)] {
+            if let value, !Parse.validSeconds(value) {
+                throw ValidationError("\(flag) must be a positive number of seconds up to \(Int(Parse.maxSeconds)), got \(value)")
+            }
+        }
+    }
+
+    func options() -> RunOptions {
+        var o = RunOptions()
+        o.lessonsDirectory = lessons
+        o.timeout = timeout
+        o.cellTimeout = cellTimeout
+        o.progress = isatty(2) != 0
+        o.cacheDirectory = noCache ? nil : cacheDir
+        return o
+    }
+}
+
+/// Runs a pipeline call and turns its outcome into output and an exit code.
+func finish(_ common: Common, format: ReportFormat = .text, junit: String? = nil,
+            _ body: (Toolchain) throws -> Report) throws -> Never {
+    do {
+        let report = try body(try Toolchain.discover(kitDirectory: common.kit))
+        print(report.rendered(format), terminator: "")
+        fflush(nil)  // stdout, before anything goes to stderr
+        if common.timings { FileHandle.standardError.write(Data(report.timings.rendered.utf8)) }
+        if let junit { try report.writeJUnit(to: junit) }
+        exit(report.ok ? 0 : 1)
+    } catch let w as SiteWriteError {
+        // The checks ran: their tally first, then why the site is not there.
+        print(w.report.rendered(format), terminator: "")
+        fflush(nil)  // stdout, before anything goes to stderr
+        FileHandle.standardError.write(Data(("arcface-lessons: error: cannot write the site: \(w.error)\n").visibleControls().utf8))
+        exit(2)
+    } catch let d as Diagnostic {
+        FileHandle.standardError.write(Data(("\(d)\n").visibleControls().utf8))
+        exit(1)
+    } catch {
+        environmentFailure(error)
+    }
+}
+
+/// A usage or environment error (no compiler, kit not built, unreadable file): one line, exit 2.
+func environmentFailure(_ error: Error) -> Never {
+    let text = error is EnvironmentError ? "arcface-lessons: \(error)" : "arcface-lessons: error: \(error)"
+    FileHandle.standardError.write(Data((text + "\n").visibleControls().utf8))
+    exit(2)
+}
+
+func progressLog(_ line: String) {
+    FileHandle.standardError.write(Data((line.visibleControls() + "\n").utf8))
+}

@@ -1,0 +1,58 @@
+// `arcface-lessons verify`: what CI runs.
+
+import ArgumentParser
+import LessonKit
+
+extension ArcFaceLessons {
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run every lesson and check every expected output and prose value.",
+            discussion: """
+                Prints each failure as `file:line:col: error: ...` (or GitHub annotations with --format github) \
+                and ends with `N passed, N failed`. Exit status: 0 all passed, 1 a check failed, 2 usage or environment error.
+                """)
+
+        @OptionGroup var common: Common
+
+        @Option(name: .long, help: "Output format: text (file:line:col: error: ...) or github (workflow annotations).")
+        var format: ReportFormat = .text
+
+        @Option(name: .long, help: "Also write a JUnit XML report (one test case per check) to this file.")
+        var junit: String?
+
+        @Flag(name: .long, help: "Rewrite expected outputs and checked prose values from the actual results (keeping the written precision).")
+        var accept = false
+
+        @Flag(name: .long, help: "Also fail when the site folder differs from what `build` would write now.")
+        var checkSite = false
+
+        @Option(name: .long, help: "The site folder --check-site compares.")
+        var out = "site"
+
+        @Argument(help: "Lesson files to verify (default: all in --lessons).")
+        var files: [String] = []
+
+        func validate() throws {
+            if checkSite && !files.isEmpty { throw ValidationError("--check-site compares the whole site: do not name lesson files") }
+            if checkSite && accept { throw ValidationError("--check-site and --accept cannot be combined") }
+        }
+
+        func run() throws {
+            ToolSignals.install()
+            var options = common.options()
+            options.files = files
+            try finish(common, format: format, junit: junit) { toolchain in
+                var report = try Pipeline.verify(options, toolchain: toolchain, log: progressLog)
+                if accept {
+                    for a in try Accept.apply(report) {
+                        progressLog("accepted \(a.file): \(a.blocks) output block(s), \(a.values) value(s)")
+                    }
+                    // Re-check the rewritten lessons, so that what remains reported is what accept cannot fix.
+                    report = try Pipeline.verify(options, toolchain: toolchain, log: { _ in })
+                }
+                if checkSite { report.checks += Pipeline.checkSite(report, out: out) }
+                return report
+            }
+        }
+    }
+}
