@@ -81,7 +81,15 @@ let package = Package(
         .testTarget(name: "ArcFaceKitTests", dependencies: ["ArcFaceKit", "ArcFaceKitFast", "CKernels", "CPortableMath"], exclude: ["Reference"]),
         // Fixtures and golden files are read from the source tree (#filePath), so UPDATE_GOLDEN can rewrite them.
         .testTarget(name: "ParityTests", dependencies: ["Parity"], exclude: ["Fixtures"]),
-        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "LessonRepl", "LessonRuntime"], exclude: ["Fixtures"]),
+        // Helpers the test targets share: temporary lesson folders, the built tool, headless Chromium.
+        // Fixture lessons and golden files live in Tests/Fixtures (read via #filePath, so UPDATE_GOLDEN
+        // can rewrite them).
+        .target(name: "TestSupport", dependencies: ["LessonKit", "LessonRuntime"], path: "Tests/TestSupport"),
+        // Unit tests: no swiftc, no tool process; `swift test --filter LessonKitTests` runs in seconds.
+        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "LessonRepl", "LessonRuntime", "TestSupport"]),
+        // End to end: lessons compiled and run, the built tool, the REPL in sessions, the browser, the
+        // shipped course under other BLAS kernels. Minutes; `swift test --skip EndToEndTests` leaves them out.
+        .testTarget(name: "EndToEndTests", dependencies: ["LessonKit", "LessonRepl", "LessonRuntime", "TestSupport"]),
         .testTarget(name: "TeXMathMLTests", dependencies: ["TeXMathML"]),
     ]
 )

@@ -2,6 +2,7 @@
 
 import Testing
 @testable import LessonKit
+@testable import TestSupport
 
 @Suite struct MathSpansTests {
     @Test func inlineAndDisplayFormulasAreFoundOutsideCode() {

@@ -2,6 +2,7 @@
 
 import Testing
 @testable import LessonKit
+@testable import TestSupport
 
 @Suite struct ProgramTests {
     func wrapped(_ code: String) -> Bool {

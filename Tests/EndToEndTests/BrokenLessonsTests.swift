@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 @testable import LessonKit
+@testable import TestSupport
 
 @Suite(.serialized) struct BrokenLessonsTests {
     /// file -> (line of the first error, a phrase of its message)

@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 @testable import LessonKit
+@testable import TestSupport
 
 @Suite(.serialized) struct GoldenTests {
     @Test func theBasicsFixtureRendersExactlyAsTheGoldenFiles() throws {

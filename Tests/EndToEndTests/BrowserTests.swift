@@ -10,6 +10,7 @@
 import Foundation
 import Testing
 @testable import LessonKit
+@testable import TestSupport
 
 @Suite(.serialized) struct BrowserTests {
     struct BuiltSite: Sendable {

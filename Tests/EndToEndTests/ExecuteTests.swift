@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import LessonKit
+@testable import TestSupport
 
 @Suite(.serialized) struct ExecuteTests {
     @Test func theBasicsFixturePassesEveryCheck() throws {

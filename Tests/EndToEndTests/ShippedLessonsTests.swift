@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import LessonKit
+@testable import TestSupport
 
 @Suite(.serialized) struct ShippedLessonsTests {
     static let lessons = Support.repositoryRoot.appendingPathComponent("lessons").path

@@ -4,9 +4,9 @@ import Foundation
 @testable import LessonKit
 
 enum Support {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = repositoryRoot.appendingPathComponent("Tests/Fixtures")
 
     /// The toolchain `swift build` left next to the test runner (libArcFaceKit.so included).
     static func toolchain() throws -> Toolchain { try Toolchain.discover() }

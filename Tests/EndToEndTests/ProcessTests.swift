@@ -4,6 +4,8 @@
 import Foundation
 import Testing
 @testable import LessonKit
+@testable import LessonRepl
+@testable import TestSupport
 
 /// Processes whose command line contains `marker` (zombies excluded: they hold no resources).
 func processes(containing marker: String) -> [pid_t] {
@@ -59,7 +61,7 @@ func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
     @Test func aBackgroundProcessOfAREPLSessionEndsWithTheSession() throws {
         let sleep = uniqueSleep()
         let lesson = "# R\n\n```swift\nimport Foundation\n\(Self.foundationProcess.replacingOccurrences(of: "SLEEP", with: sleep))\nprint(\"started\")\n```\n"
-        let (status, output, _) = try ReplTests.Sessions.session("\n:quit\n", arguments: "01-r", lessons: ["01-r.md": lesson])
+        let (status, output, _) = try ReplSessionTests.session("\n:quit\n", arguments: "01-r", lessons: ["01-r.md": lesson])
         #expect(status == 0, "\(output)")
         #expect(output.contains("started"), "\(output)")
         #expect(processes(containing: "sleep \(sleep)").isEmpty)

@@ -3,6 +3,30 @@
 
 import Foundation
 
+public struct Report: Sendable {
+    /// Every check of the run, in lesson order, then line order.
+    public var checks: [Check] = []
+    /// Notes that explain checks (e.g. which cell stopped a lesson).
+    public var notes: [Diagnostic] = []
+    public var runs: [LessonRun] = []
+    /// How many lessons came from the cache.
+    public var cached = 0
+    /// Where the time went (`--timings`).
+    public var timings = Timings()
+    public var tally: Tally { Tally(checks) }
+    public var ok: Bool { !checks.contains { $0.status != .passed } }
+    /// Errors of the failed checks and the notes, in lesson order.
+    public var diagnostics: [Diagnostic] {
+        var all: [(Int, Diagnostic)] = []
+        for (i, c) in checks.enumerated() { if let d = c.diagnostic { all.append((i, d)) } }
+        for n in notes {
+            let at = checks.lastIndex { $0.file == n.file && $0.line <= n.line } ?? checks.firstIndex { $0.file == n.file } ?? checks.count
+            all.append((at, n))
+        }
+        return all.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
+    }
+}
+
 public enum ReportFormat: String, CaseIterable, Sendable {
     case text, github
 }

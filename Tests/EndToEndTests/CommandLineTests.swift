@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import LessonKit
+@testable import TestSupport
 
 @Suite(.serialized) struct CommandLineTests {
     static let good = "# Good\n\n```swift\nprint(1.0 / 3.0)\n```\n\n```output\n0.3333\n```\n"

@@ -1,0 +1,16 @@
+// RunOptions: what a verify or build is asked to do (the CLI fills it from its flags).
+
+public struct RunOptions: Sendable {
+    public var lessonsDirectory = "lessons"
+    /// Restrict `verify` to these lesson files (empty: all).
+    public var files: [String] = []
+    /// Lesson time limit overriding every lesson's own (`--timeout`).
+    public var timeout: Double?
+    /// Default per-cell time limit (`--cell-timeout`).
+    public var cellTimeout: Double?
+    /// Print `[i/n] lesson ... ok 0.8 s` lines (to stderr), normally only on a terminal.
+    public var progress = false
+    /// Where results are cached between runs; nil turns the cache off (`--no-cache`).
+    public var cacheDirectory: String? = ".lessons-cache"
+    public init() {}
+}
