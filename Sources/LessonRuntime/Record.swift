@@ -126,6 +126,8 @@ public struct RecordReader {
     private var pending: [UInt8] = []
     /// Bytes of `pending` already handed out (dropped in bulk, not one piece at a time).
     private var start = 0
+    /// A record ended at the end of what had arrived: its line end may be the next byte.
+    private var lineEndDue = false
 
     public init(nonce: String) { marker = Record.marker(nonce: nonce) }
 
@@ -134,14 +136,15 @@ public struct RecordReader {
     /// The next text before a record, or the next record; nil when more input is needed. Text that
     /// no record follows yet stays pending (`flush` hands it out). A malformed record is dropped.
     public mutating func next() -> Piece? {
+        skipDueLineEnd()
         while let m = findMarker(from: start) {
             if m > start { return .text(take(upTo: m)) }
             let bodyStart = m + marker.count
             guard let close = pending[bodyStart...].firstIndex(of: Record.terminator) else { return nil }
             let record = Record(body: String(decoding: pending[bodyStart..<close], as: UTF8.self))
-            var end = close + 1
-            if end < pending.count && pending[end] == 10 { end += 1 }
-            start = end
+            start = close + 1
+            lineEndDue = true
+            skipDueLineEnd()
             compact()
             if let record { return .record(record) }
         }
@@ -152,6 +155,7 @@ public struct RecordReader {
     /// cut off by its death loses only its marker), else all but a possible record start and an
     /// incomplete UTF-8 sequence at the end. Call after `next()` returned nil.
     public mutating func flush(final: Bool) -> String? {
+        skipDueLineEnd()
         guard start < pending.count else { return nil }
         if final {
             if findMarker(from: start) == start { start += marker.count }
@@ -170,6 +174,12 @@ public struct RecordReader {
             if continuation + 1 < length { cut = j }
         }
         return cut > start ? take(upTo: cut) : nil
+    }
+
+    private mutating func skipDueLineEnd() {
+        guard lineEndDue, start < pending.count else { return }
+        if pending[start] == 10 { start += 1 }
+        lineEndDue = false
     }
 
     private mutating func take(upTo end: Int) -> String {

@@ -98,12 +98,13 @@ struct ReferenceRepr: Decodable, Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 }
 
-/// Expects `actual` to have the reference's shape and, elementwise, `|a - e| <= 1e-6 + 1e-6 |e|`
-/// (a few float32 ulps: torch accumulates in float32, ArcFaceKit in Double); NaN must meet NaN and
-/// an infinity the same infinity. On failure reports the max difference and the first mismatches.
-func expectClose(_ actual: Tensor, _ expected: ReferenceTensor, _ what: String = "",
+/// Expects `actual` to have the reference's shape and, elementwise, `|a - e| <= 1e-6 + rtol |e|`
+/// (by default a few float32 ulps: torch accumulates in float32, ArcFaceKit in Double); NaN must
+/// meet NaN and an infinity the same infinity. On failure reports the max difference and the first
+/// mismatches.
+func expectClose(_ actual: Tensor, _ expected: ReferenceTensor, _ what: String = "", rtol: Float = 1e-6,
                  sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.shape == expected.shape, "\(what): shape", sourceLocation: sourceLocation)
+    #expect(actual.shape == expected.shape, "\(what): shape \(actual.shape), torch \(expected.shape)", sourceLocation: sourceLocation)
     guard actual.shape == expected.shape else { return }
     var maxDiff: Float = 0
     var mismatches: [String] = []
@@ -114,7 +115,7 @@ func expectClose(_ actual: Tensor, _ expected: ReferenceTensor, _ what: String =
         else {
             let diff = abs(a - e)
             maxDiff = max(maxDiff, diff)
-            ok = diff <= 1e-6 + 1e-6 * abs(e)
+            ok = diff <= 1e-6 + rtol * abs(e)
         }
         if !ok { mismatches.append("[\(i)] got \(a), torch \(e)") }
     }
