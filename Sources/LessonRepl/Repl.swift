@@ -1,7 +1,7 @@
 // Repl: `arcface-lessons repl`, stepping through a lesson's cells and evaluating Swift in its context.
 //
 // Design: the lesson is compiled once (cached) into a program that stops before each cell and waits
-// for commands (ArcFaceKit's ReplRuntime). Enter runs the next cell in that one process, so no cell
+// for commands (LessonRuntime's ReplRuntime). Enter runs the next cell in that one process, so no cell
 // ever runs twice for the learner's inputs. Each input is compiled into a small library that
 // `@testable import`s the lesson program (its top-level variables are globals of module LessonProgram)
 // and the earlier inputs that declared something, and the process `dlopen`s it and calls its

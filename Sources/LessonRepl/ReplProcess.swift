@@ -1,5 +1,5 @@
 // ReplProcess: the persistent lesson process behind `arcface-lessons repl`. It runs the lesson program
-// compiled for the REPL (see ArcFaceKit's ReplRuntime.swift), sends it commands on fd 3 and reads its
+// compiled for the REPL (see LessonRuntime/ReplRuntime.swift), sends it commands on fd 3 and reads its
 // output and records from one pipe (stdout and stderr), as Execute does for a whole run.
 
 import LessonKit
