@@ -43,13 +43,14 @@ final class ReplProcess {
     init(binary: String, environment extra: [String: String]) throws {
         let nonce = Record.makeNonce()
         reader = RecordReader(nonce: nonce)
-        var outFDs: [Int32] = [0, 0], commandFDs: [Int32] = [0, 0]
-        guard pipe(&outFDs) == 0, pipe(&commandFDs) == 0 else {
-            throw EnvironmentError("cannot create a pipe: \(String(cString: strerror(errno)))")
+        // Both pipes close-on-exec at creation (the child gets its ends by mapping): no other child
+        // of the tool inherits an end, and the lesson process does not inherit the REPL's ends.
+        let out = try Spawn.pipe()
+        let command: (read: Int32, write: Int32)
+        do { command = try Spawn.pipe() } catch {
+            close(out.read); close(out.write)
+            throw error
         }
-        // The REPL's own ends must not leak into the child.
-        _ = fcntl(outFDs[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(commandFDs[1], F_SETFD, FD_CLOEXEC)
 
         var env = ProcessInfo.processInfo.environment
         env[Record.nonceVariable] = nonce
@@ -63,20 +64,19 @@ final class ReplProcess {
         let pid: pid_t
         do {
             pid = try Reaper.shared.spawn([binary], environment: env.map { "\($0.key)=\($0.value)" },
-                                       dup: [(outFDs[1], 1), (outFDs[1], 2), (commandFDs[0], 3)],
-                                       close: [outFDs[1], commandFDs[0]])
+                                          actions: [.map(out.write, to: 1), .map(out.write, to: 2), .map(command.read, to: 3)])
         } catch {
-            close(outFDs[1]); close(commandFDs[0])
-            close(outFDs[0]); close(commandFDs[1])
+            close(out.write); close(command.read)
+            close(out.read); close(command.write)
             Reaper.shared.end(tag: tag)
             throw error
         }
-        close(outFDs[1])
-        close(commandFDs[0])
+        close(out.write)
+        close(command.read)
         group = pid
         live = pid
-        output = outFDs[0]
-        commands = commandFDs[1]
+        output = out.read
+        commands = command.write
     }
 
     deinit { stop() }

@@ -83,6 +83,9 @@ public enum ReplRuntime {
     private static func guardStep() -> Bool {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return true }  // no snapshot: the step runs unguarded
+        // Not inherited by what a cell starts: a background child holding the write end would keep
+        // the snapshot from seeing the step die. (Lesson programs start children from one thread.)
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let pid = fork()
         if pid < 0 {
             close(fds[0]); close(fds[1])

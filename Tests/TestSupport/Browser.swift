@@ -7,6 +7,7 @@
 // a hung browser fails a test instead of hanging it; `close` kills the browser's process group.
 
 import Foundation
+import LessonKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -63,38 +64,14 @@ final class Browser {
         guard let p = mkdtemp(&template) else { throw BrowserError("cannot create a temporary directory") }
         profile = String(cString: p)
 
-        // Close-on-exec at once (other threads may spawn processes meanwhile) and numbered above 4,
-        // so that dup2 onto 3 and 4 in the child cannot clobber one of our own ends.
-        func pipeHigh() throws -> (read: Int32, write: Int32) {
-            var fds: [Int32] = [0, 0]
-            guard pipe(&fds) == 0 else { throw BrowserError("cannot create a pipe: \(String(cString: strerror(errno)))") }
-            let r = fcntl(fds[0], F_DUPFD_CLOEXEC, 10), w = fcntl(fds[1], F_DUPFD_CLOEXEC, 10)
-            Glibc.close(fds[0]); Glibc.close(fds[1])
-            guard r >= 0, w >= 0 else { throw BrowserError("cannot duplicate a pipe") }
-            return (r, w)
-        }
-        let commands = try pipeHigh()  // we write, the browser reads on fd 3
-        let answers = try pipeHigh()   // the browser writes on fd 4, we read
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, profile + "/chromium.log", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        posix_spawn_file_actions_adddup2(&actions, commands.read, 3)
-        posix_spawn_file_actions_adddup2(&actions, answers.write, 4)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var noSignals = sigset_t(); sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t(); sigemptyset(&defaults)
-        for s in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT] { sigaddset(&defaults, s) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        // Close-on-exec at creation (other tests spawn processes meanwhile); the browser gets its
+        // ends by mapping, whatever their numbers (Spawn does not let the mapping onto 3 and 4 clobber them).
+        let commands = try Spawn.pipe()  // we write, the browser reads on fd 3
+        let answers: (read: Int32, write: Int32)
+        do { answers = try Spawn.pipe() } catch {
+            Glibc.close(commands.read); Glibc.close(commands.write)
+            throw error
+        }  // the browser writes on fd 4, we read
 
         let arguments = [
             executable, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
@@ -104,18 +81,20 @@ final class Browser {
             "--force-color-profile=srgb", "about:blank",
         ]
         let env = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }.sorted()
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = env.map { strdup($0) } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        let child: pid_t
+        do {
+            child = try Spawn.process(arguments, environment: env, actions: [
+                .open(profile + "/chromium.log", on: [1, 2]),
+                .map(commands.read, to: 3),
+                .map(answers.write, to: 4),
+            ])
+        } catch {
+            for fd in [commands.read, commands.write, answers.read, answers.write] { Glibc.close(fd) }
+            try? FileManager.default.removeItem(atPath: profile)
+            throw BrowserError("\((error as? EnvironmentError)?.message ?? "\(error)"); \(Self.missingHint)")
+        }
         Glibc.close(commands.read)
         Glibc.close(answers.write)
-        guard rc == 0 else {
-            Glibc.close(commands.write); Glibc.close(answers.read)
-            try? FileManager.default.removeItem(atPath: profile)
-            throw BrowserError("cannot run \(executable): \(String(cString: strerror(rc))); \(Self.missingHint)")
-        }
         pid = child
         toBrowser = commands.write
         fromBrowser = answers.read

@@ -148,10 +148,11 @@ package final class Reaper: @unchecked Sendable {
     package func becomeSubreaper() { lock.withLock { _ = subreaper } }
 
     /// Spawns a job's root process; registered before anyone can mistake it for an orphan.
-    package func spawn(_ arguments: [String], environment: [String], dup: [(Int32, Int32)], close: [Int32]) throws -> pid_t {
+    /// The process is started by `Spawn.process` (see there for what it inherits).
+    package func spawn(_ arguments: [String], environment: [String], actions: [Spawn.Action]) throws -> pid_t {
         try lock.withLock {
             guard !exiting else { throw EnvironmentError("the tool is exiting") }
-            let pid = try Subprocess.spawn(arguments, environment: environment, dup: dup, close: close)
+            let pid = try Spawn.process(arguments, environment: environment, actions: actions)
             roots.insert(pid)
             return pid
         }
@@ -234,11 +235,9 @@ package final class Reaper: @unchecked Sendable {
     func installSignalHandlers(_ signals: [Int32] = [SIGINT, SIGTERM]) {
         lock.withLock { ownsAllChildren = true }
         becomeSubreaper()
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { return }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        signalPipe = fds[1]
-        let thread = Thread { [fds, signals] in
+        guard let (readEnd, writeEnd) = try? Spawn.pipe() else { return }
+        signalPipe = writeEnd
+        let thread = Thread { [readEnd, signals] in
             // Signals go to the main thread, whose syscalls restart (SA_RESTART); this one only reads.
             var set = sigset_t()
             sigemptyset(&set)
@@ -246,7 +245,7 @@ package final class Reaper: @unchecked Sendable {
             pthread_sigmask(SIG_BLOCK, &set, nil)
             var byte: UInt8 = 0
             while true {
-                let n = Glibc.read(fds[0], &byte, 1)
+                let n = Glibc.read(readEnd, &byte, 1)
                 if n == 1 { Reaper.shared.terminate(status: 128 + Int32(byte)) }
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { return }

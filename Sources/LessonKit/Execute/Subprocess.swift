@@ -41,10 +41,9 @@ package enum Subprocess {
     package static func run(_ arguments: [String], environment: [String: String]? = nil,
                     timeout: Double, cpuTimeout: Double? = nil, outputLimit: Int = 16 << 20,
                     watchdog: ((Data, Double) -> Bool)? = nil) throws -> ProcessResult {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw EnvironmentError("cannot create a pipe: \(String(cString: strerror(errno)))") }
-        let (readEnd, writeEnd) = (fds[0], fds[1])
-        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
+        // Close-on-exec at creation: a child another thread spawns meanwhile must not hold the write
+        // end (this call would wait for that child's exit as well as for its own child's).
+        let (readEnd, writeEnd) = try Spawn.pipe()
 
         let tag = String(UInt64.random(in: 1...UInt64.max), radix: 16)
         var environment = environment ?? ProcessInfo.processInfo.environment
@@ -55,7 +54,7 @@ package enum Subprocess {
         Reaper.shared.begin(tag: tag)
         defer { Reaper.shared.end(tag: tag) }
         do {
-            pid = try Reaper.shared.spawn(arguments, environment: env, dup: [(writeEnd, 1), (writeEnd, 2)], close: [readEnd, writeEnd])
+            pid = try Reaper.shared.spawn(arguments, environment: env, actions: [.map(writeEnd, to: 1), .map(writeEnd, to: 2)])
         } catch {
             close(readEnd)
             close(writeEnd)
@@ -150,38 +149,6 @@ package enum Subprocess {
             termination = .exited((status >> 8) & 0xff)
         }
         return ProcessResult(termination: termination, output: output, seconds: seconds, cpuSeconds: cpu)
-    }
-
-    /// posix_spawn in a new process group (so that everything the child forks can be killed at
-    /// once) with default signal handling, stdin from /dev/null, `dup` mapping (source, target)
-    /// descriptors and `close` closed in the child. `environment` holds `KEY=VALUE` strings.
-    static func spawn(_ arguments: [String], environment: [String], stdinNull: Bool = true,
-                      dup: [(Int32, Int32)], close: [Int32]) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        if stdinNull { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
-        for (source, target) in dup { posix_spawn_file_actions_adddup2(&actions, source, target) }
-        for fd in Set(close) { posix_spawn_file_actions_addclose(&actions, fd) }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var noSignals = sigset_t(); sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t(); sigemptyset(&defaults)
-        for s in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT] { sigaddset(&defaults, s) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup($0) } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
-        guard rc == 0 else { throw EnvironmentError("cannot run \(arguments[0]): \(String(cString: strerror(rc)))") }
-        return pid
     }
 
     /// Finds an executable on PATH.
