@@ -52,11 +52,8 @@ final class ReplProcess {
             throw error
         }
 
-        var env = ProcessInfo.processInfo.environment
-        env[Record.nonceVariable] = nonce
+        var env = Execute.programEnvironment(nonce: nonce)
         env["ARCFACE_REPL_FD"] = "3"
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        env["SWIFT_DETERMINISTIC_HASHING"] = "1"   // Set and Dictionary order as in verify
         for (k, v) in extra { env[k] = v }
         env[Reaper.tagKey] = tag
         Reaper.shared.begin(tag: tag)

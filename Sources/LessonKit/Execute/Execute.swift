@@ -56,15 +56,22 @@ public enum Execute {
         return run
     }
 
+    /// The environment of every lesson program, verify's and the REPL's: the tool's own, plus the
+    /// run's nonce (Record), a trap report cut to its one message line, and deterministic hashing
+    /// (a Set or Dictionary iterates in hash order, seeded per process unless this is set: with it,
+    /// a cell that prints one prints the same order on every run and machine).
+    package static func programEnvironment(nonce: String) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env[Record.nonceVariable] = nonce
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        env["SWIFT_DETERMINISTIC_HASHING"] = "1"
+        return env
+    }
+
     /// Runs a compiled lesson program, enforcing the lesson's and each cell's time limit.
     static func execute(binary: String, lesson: Lesson, options: ExecuteOptions) throws -> LessonRun {
         let nonce = Record.makeNonce()
-        var env = ProcessInfo.processInfo.environment
-        env[Record.nonceVariable] = nonce
-        env["SWIFT_BACKTRACE"] = "enable=no"  // keep a trapping child's report to its one message line
-        // A Set or Dictionary iterates in hash order, seeded per process unless this is set: with it,
-        // a cell that prints one prints the same order on every run and machine.
-        env["SWIFT_DETERMINISTIC_HASHING"] = "1"
+        var env = programEnvironment(nonce: nonce)
         // Inputs are relative to the lesson's folder; cells run in the working folder and find it here.
         let folder = (lesson.path as NSString).deletingLastPathComponent
         env["ARCFACE_LESSON_DIR"] = URL(fileURLWithPath: folder.isEmpty ? "." : folder).standardizedFileURL.path
