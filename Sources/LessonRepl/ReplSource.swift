@@ -56,15 +56,6 @@ struct ReplDeclaration: Equatable {
     var kind: String?
 }
 
-/// A token of Swift source, just enough to find statement heads, declared names and brackets.
-struct ReplToken {
-    var text: String
-    var start: Int
-    var end: Int
-    /// Bracket depth outside the token (an opening bracket has the depth before it).
-    var depth: Int
-}
-
 enum ReplSource {
     private static let modifiers: Set<String> = [
         "public", "private", "fileprivate", "internal", "open", "package", "static", "final", "lazy", "nonisolated",
@@ -77,125 +68,22 @@ enum ReplSource {
 
     // MARK: Lexing
 
-    /// Tokens of `code` (comments and white space dropped, strings as one token each), and whether the
-    /// code is unfinished: an unclosed bracket, string or comment (the REPL then reads another line).
-    static func tokens(_ code: String) -> (tokens: [ReplToken], unfinished: Bool) {
-        let c = Array(code)
-        var tokens: [ReplToken] = []
-        var depth = 0
-        var i = 0
-        var unfinished = false
-        while i < c.count {
-            let ch = c[i]
-            if ch.isWhitespace { i += 1; continue }
-            if ch == "/" && i + 1 < c.count && c[i + 1] == "/" {
-                while i < c.count && c[i] != "\n" { i += 1 }
-                continue
-            }
-            if ch == "/" && i + 1 < c.count && c[i + 1] == "*" {
-                var nest = 0
-                var closed = false
-                while i < c.count {
-                    if c[i] == "/" && i + 1 < c.count && c[i + 1] == "*" { nest += 1; i += 2; continue }
-                    if c[i] == "*" && i + 1 < c.count && c[i + 1] == "/" {
-                        nest -= 1; i += 2
-                        if nest == 0 { closed = true; break }
-                        continue
-                    }
-                    i += 1
-                }
-                if !closed { unfinished = true }
-                continue
-            }
-            if ch == "\"" || (ch == "#" && i + 1 < c.count && (c[i + 1] == "\"" || c[i + 1] == "#")) {
-                let s = i
-                let (e, closed) = skipString(c, i)
-                i = e
-                if !closed { unfinished = true }
-                tokens.append(ReplToken(text: String(c[s..<i]), start: s, end: i, depth: depth))
-                continue
-            }
-            if "([{".contains(ch) {
-                tokens.append(ReplToken(text: String(ch), start: i, end: i + 1, depth: depth))
-                depth += 1; i += 1
-                continue
-            }
-            if ")]}".contains(ch) {
-                depth = max(0, depth - 1)
-                tokens.append(ReplToken(text: String(ch), start: i, end: i + 1, depth: depth))
-                i += 1
-                continue
-            }
-            let s = i
-            if ch.isLetter || ch == "_" || ch.isNumber || ch == "$" || ch == "@" || ch == "#" || ch == "`" {
-                i += 1
-                while i < c.count && (c[i].isLetter || c[i].isNumber || c[i] == "_" || c[i] == "`"
-                                      || (c[i] == "." && c[s].isNumber && i + 1 < c.count && c[i + 1].isNumber)) { i += 1 }
-            } else if ",;:".contains(ch) {
-                i += 1
-            } else {
-                i += 1
-                while i < c.count && "+-*/%=<>!&|^~?.".contains(c[i])
-                        && !(c[i] == "/" && i + 1 < c.count && (c[i + 1] == "/" || c[i + 1] == "*")) { i += 1 }
-            }
-            tokens.append(ReplToken(text: String(c[s..<i]), start: s, end: i, depth: depth))
-        }
-        return (tokens, unfinished || depth > 0)
+    /// The code tokens of `code` (SwiftLexer's, without white space and comments; a string literal is one).
+    static func tokens(_ code: String) -> [SwiftToken] {
+        SwiftLexer.tokens(code).filter(\.isSignificant)
     }
 
-    /// True when the REPL should read another line before compiling `code`.
-    static func isUnfinished(_ code: String) -> Bool { tokens(code).unfinished }
-
-    /// Skips a string literal (plain, multi-line, raw) with its interpolations; returns the offset after
-    /// it and whether it was closed.
-    private static func skipString(_ c: [Character], _ start: Int) -> (Int, Bool) {
-        var i = start
-        var hashes = 0
-        while i < c.count && c[i] == "#" { hashes += 1; i += 1 }
-        guard i < c.count, c[i] == "\"" else { return (i, true) }
-        let multiline = i + 2 < c.count && c[i + 1] == "\"" && c[i + 2] == "\""
-        i += multiline ? 3 : 1
-        let closing = Array(String(repeating: "\"", count: multiline ? 3 : 1) + String(repeating: "#", count: hashes))
-        let escape = Array("\\" + String(repeating: "#", count: hashes))
-        func at(_ k: Int, _ s: [Character]) -> Bool { k + s.count <= c.count && Array(c[k..<(k + s.count)]) == s }
-        while i < c.count {
-            if at(i, escape) {
-                let j = i + escape.count
-                if j < c.count && c[j] == "(" {
-                    var nest = 0
-                    var k = j
-                    while k < c.count {
-                        if c[k] == "\"" { k = skipString(c, k).0; continue }
-                        if c[k] == "(" { nest += 1 } else if c[k] == ")" { nest -= 1; if nest == 0 { k += 1; break } }
-                        k += 1
-                    }
-                    i = k
-                } else {
-                    i = j + 1
-                }
-                continue
-            }
-            if at(i, closing) { return (i + closing.count, true) }
-            if !multiline && c[i] == "\n" { return (i, false) }
-            i += 1
-        }
-        return (i, false)
-    }
+    /// True when the REPL should read another line before compiling `code`: an unclosed bracket,
+    /// string or comment.
+    static func isUnfinished(_ code: String) -> Bool { SwiftLexer.isUnfinished(code) }
 
     // MARK: Statements
 
-    /// The top-level statements of `code`, in order. Boundaries are those the notebook display uses
-    /// (`SwiftScanner.lastStatement`, applied to ever shorter prefixes).
+    /// The top-level statements of `code`, in order, with the boundaries the notebook display uses
+    /// (`SwiftStatements`).
     static func statements(_ code: String) -> [ReplStatement] {
-        var chars = Array(code)
-        var found: [(start: Int, end: Int, isExpression: Bool)] = []
-        while let s = SwiftScanner.lastStatement(String(chars)) {
-            found.append((s.start, s.end, s.isExpression))
-            if s.start == 0 { break }
-            chars.removeSubrange(s.start...)
-        }
         let all = Array(code)
-        return found.reversed().map { s in
+        return SwiftStatements.all(code).map { s in
             let text = String(all[s.start..<s.end])
             let (kind, keyword) = classify(text)
             let word = Array(text)[keyword...].prefix(while: { $0.isLetter })
@@ -211,7 +99,7 @@ enum ReplSource {
 
     /// What a statement is, and the offset of its keyword.
     static func classify(_ text: String) -> (ReplStatement.Kind, Int) {
-        let toks = tokens(text).tokens
+        let toks = tokens(text)
         var k = 0
         // Attributes (`@discardableResult`, `@available(...)`) and modifiers come before the keyword.
         while k < toks.count {
@@ -366,18 +254,25 @@ enum ReplSource {
     }
 
     /// The first place `code` refers to one of `names` as a variable (not as a member `.name` or an
-    /// argument label `name:`), as (name, line, column).
+    /// argument label `name:`; inside a string's interpolation too), as (name, line, column).
     static func firstUse(of names: Set<String>, in code: String) -> (String, Int, Int)? {
         guard !names.isEmpty else { return nil }
-        let toks = tokens(code).tokens
-        for (k, t) in toks.enumerated() where names.contains(t.text) {
-            if k > 0 && toks[k - 1].text.hasSuffix(".") { continue }
-            if k + 1 < toks.count && toks[k + 1].text == ":" && k > 0 && ["(", ","].contains(toks[k - 1].text) { continue }
-            if k > 0 && ["let", "var", "func", "struct", "class", "enum", "case"].contains(toks[k - 1].text) { continue }
-            let (line, column) = position(t.start, lineStarts(Array(code)))
-            return (t.text, line, column)
+        func first(_ all: [SwiftToken]) -> SwiftToken? {
+            let toks = all.filter(\.isSignificant)
+            for (k, t) in toks.enumerated() {
+                if t.kind == .string {
+                    for inner in t.interpolations { if let found = first(inner) { return found } }
+                    continue
+                }
+                guard names.contains(t.text) else { continue }
+                if k > 0 && toks[k - 1].text.hasSuffix(".") { continue }
+                if k + 1 < toks.count && toks[k + 1].text == ":" && k > 0 && ["(", ","].contains(toks[k - 1].text) { continue }
+                if k > 0 && ["let", "var", "func", "struct", "class", "enum", "case"].contains(toks[k - 1].text) { continue }
+                return t
+            }
+            return nil
         }
-        return nil
+        return first(SwiftLexer.tokens(code)).map { ($0.text, $0.line, $0.column) }
     }
 
     /// An input compiled as a library.
@@ -491,7 +386,7 @@ enum ReplSource {
     /// `let x: T = e, y = f` -> `    x    = e; y = f` (same length and lines); nil if it is not that simple.
     static func assignment(_ s: ReplStatement) -> String? {
         var chars = Array(s.text)
-        let toks = tokens(s.text).tokens
+        let toks = tokens(s.text)
         guard let head = toks.firstIndex(where: { $0.start == s.keywordOffset }) else { return nil }
         // Attributes, modifiers and the keyword go.
         for k in 0..<s.keywordOffset + 3 where chars[k] != "\n" { chars[k] = " " }

@@ -77,48 +77,36 @@ final class ReplConsole {
     func bold(_ s: String) -> String { styled(s, "1") }
     func red(_ s: String) -> String { styled(s, "31") }
 
-    /// Swift code highlighted for the terminal (the site's lexer, its spans turned into SGR colours).
+    /// Swift code highlighted for the terminal (the site's styles as SGR colours).
     func highlight(_ code: String) -> String {
-        color ? ReplText.ansi(fromHighlightedHTML: Highlight.swift(code)) : code
+        color ? ReplText.highlighted(code) : code
     }
 }
 
 /// Text renderings for the terminal.
 enum ReplText {
-    static let colours = ["kw": "35", "ty": "33", "fn": "34", "def": "1;34", "num": "36", "str": "32", "com": "90",
-                          "attr": "35", "interp": "32"]
+    static let colours: [Highlight.Style: String] = [
+        .keyword: "35", .type: "33", .function: "34", .definition: "1;34", .number: "36", .string: "32",
+        .comment: "90", .attribute: "35", .interpolation: "32",
+    ]
 
-    /// Converts Highlight's `<span class="t-...">` HTML into ANSI colours (nested spans restore the outer colour).
-    static func ansi(fromHighlightedHTML html: String) -> String {
+    /// Swift code in ANSI colours: the styles the site's highlighter gives it.
+    static func highlighted(_ code: String) -> String { ansi(Highlight.swiftPieces(code)) }
+
+    /// Highlighted pieces as SGR colours; the end of a piece inside a string restores the string's colour.
+    static func ansi(_ pieces: [Highlight.Piece], outer: String? = nil) -> String {
+        let restore = "\u{1B}[0m" + (outer.map { "\u{1B}[\($0)m" } ?? "")
         var out = ""
-        var stack: [String] = []
-        var rest = Substring(html)
-        while let lt = rest.firstIndex(of: "<") {
-            out += unescape(rest[..<lt])
-            rest = rest[lt...]
-            if rest.hasPrefix("</span>") {
-                rest = rest.dropFirst(7)
-                _ = stack.popLast()
-                out += "\u{1B}[0m" + (stack.last.map { "\u{1B}[\($0)m" } ?? "")
-            } else if rest.hasPrefix("<span class=\"t-"), let close = rest.firstIndex(of: ">") {
-                let cls = rest[rest.index(rest.startIndex, offsetBy: 15)..<close].dropLast()
-                let code = colours[String(cls)] ?? "0"
-                stack.append(code)
-                out += "\u{1B}[\(code)m"
-                rest = rest[rest.index(after: close)...]
-            } else {
-                out += "<"
-                rest = rest.dropFirst()
+        for piece in pieces {
+            switch piece {
+            case .text(let text, nil): out += text
+            case .text(let text, let style?): out += "\u{1B}[\(colours[style] ?? "0")m" + text + restore
+            case .group(let style, let inner):
+                let code = colours[style] ?? "0"
+                out += "\u{1B}[\(code)m" + ansi(inner, outer: code) + restore
             }
         }
-        return out + unescape(rest)
-    }
-
-    private static func unescape(_ s: Substring) -> String {
-        guard s.contains("&") else { return String(s) }
-        return s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
+        return out
     }
 
     /// A rich result as text: a table's own text form; a plot as a small character chart.

@@ -85,6 +85,7 @@ extension ReplTests { @Suite struct Source {
         let names: Set = ["late", "loss"]
         #expect(ReplSource.firstUse(of: names, in: "x.late + f(late: 1)\nlet y = 2 * loss") ?? ("", 0, 0) == ("loss", 2, 13))
         #expect(ReplSource.firstUse(of: names, in: "let late = 1; \"late\"") == nil)
+        #expect(ReplSource.firstUse(of: names, in: "print(\"\\(1 + loss)\")") ?? ("", 0, 0) == ("loss", 1, 14))
     }
 
     @Test func theLessonProgramStopsBeforeEachCell() throws {
@@ -115,11 +116,14 @@ extension ReplTests { @Suite struct Text {
         #expect(ReplText.render(.table(table)) == "n   total\n3  6.0000\n")
     }
 
-    @Test func highlightedHTMLBecomesANSIColours() {
-        let ansi = ReplText.ansi(fromHighlightedHTML: Highlight.swift("let s = \"a\\(x)\" // <c>"))
+    @Test func highlightedCodeIsInANSIColours() {
+        let ansi = ReplText.highlighted("let s = \"a\\(x)\" // <c>")
         #expect(ansi.contains("\u{1B}[35mlet\u{1B}[0m"))
         #expect(ansi.contains("// <c>"))
         let plain = ansi.replacingOccurrences(of: #"\x1B\[[0-9;]*m"#, with: "", options: .regularExpression)
         #expect(plain == "let s = \"a\\(x)\" // <c>")
+        // A piece inside a string restores the string's colour when it ends.
+        #expect(ReplText.highlighted("f(\"\\(1)\")") == "\u{1B}[34mf\u{1B}[0m(\u{1B}[32m\"\u{1B}[32m\\(\u{1B}[0m\u{1B}[32m"
+            + "\u{1B}[36m1\u{1B}[0m\u{1B}[32m\u{1B}[32m)\u{1B}[0m\u{1B}[32m\"\u{1B}[0m)")
     }
 } }

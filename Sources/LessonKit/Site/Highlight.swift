@@ -1,5 +1,6 @@
-// Highlight: Swift and Python source -> HTML spans (a hand lexer: swift-syntax's classifier would
-// cost minutes of release build on 2 cores for the same few token classes the site colours).
+// Highlight: Swift and Python source -> HTML spans. Swift is SwiftLexer's tokens, styled here (the
+// REPL renders the same styles as ANSI colours); Python has a small lexer of its own. (Not swift-syntax's
+// classifier: it would cost minutes of release build on 2 cores for the same few token classes.)
 
 package enum Highlight {
     static let swiftKeywords: Set<String> = [
@@ -33,108 +34,112 @@ package enum Highlight {
         "<span class=\"t-\(cls)\">\(Render.escape(String(text)))</span>"
     }
 
-    package static func swift(_ code: String) -> String {
-        let c = Array(code)
+    /// A colour class of highlighted code: the `t-...` class of its HTML span.
+    package enum Style: String, Sendable {
+        case keyword = "kw", type = "ty", function = "fn", definition = "def", number = "num", string = "str"
+        case comment = "com", attribute = "attr", interpolation = "interp"
+    }
+
+    /// Highlighted code: text in a style (nil: plain), or a string literal's pieces inside its style
+    /// (its interpolations' code highlighted in turn).
+    package enum Piece: Equatable, Sendable {
+        case text(String, Style?)
+        case group(Style, [Piece])
+    }
+
+    /// Swift code as HTML spans.
+    static func swift(_ code: String) -> String { html(swiftPieces(code)) }
+
+    static func html(_ pieces: [Piece]) -> String {
         var out = ""
-        var i = 0
-        var previousWord = ""
-        while i < c.count {
-            let ch = c[i]
-            if ch == "/" && i + 1 < c.count && c[i + 1] == "/" {
-                let s = i
-                while i < c.count && c[i] != "\n" { i += 1 }
-                out += span("com", String(c[s..<i]))
-                continue
+        for piece in pieces {
+            switch piece {
+            case .text(let text, nil): out += Render.escape(text)
+            case .text(let text, let style?): out += span(style.rawValue, text)
+            case .group(let style, let inner): out += "<span class=\"t-\(style.rawValue)\">" + html(inner) + "</span>"
             }
-            if ch == "/" && i + 1 < c.count && c[i + 1] == "*" {
-                let s = i
-                var depth = 0
-                while i < c.count {
-                    if c[i] == "/" && i + 1 < c.count && c[i + 1] == "*" { depth += 1; i += 2; continue }
-                    if c[i] == "*" && i + 1 < c.count && c[i + 1] == "/" { depth -= 1; i += 2; if depth == 0 { break }; continue }
-                    i += 1
-                }
-                out += span("com", String(c[s..<min(i, c.count)]))
-                continue
-            }
-            if ch == "\"" || (ch == "#" && i + 1 < c.count && c[i + 1] == "\"") {
-                out += swiftString(c, &i)
-                continue
-            }
-            if ch.isNumber {
-                let s = i
-                while i < c.count && (c[i].isNumber || c[i] == "." || c[i] == "_" || c[i] == "e" || c[i] == "x"
-                                      || ((c[i] == "-" || c[i] == "+") && (c[i - 1] == "e")) || c[i].isHexDigit) {
-                    if c[i] == "." && !(i + 1 < c.count && c[i + 1].isNumber) { break }
-                    i += 1
-                }
-                out += span("num", String(c[s..<i]))
-                continue
-            }
-            if ch == "@" || ch == "#" {
-                let s = i
-                i += 1
-                while i < c.count && (c[i].isLetter || c[i].isNumber || c[i] == "_") { i += 1 }
-                out += span(ch == "@" ? "attr" : "kw", String(c[s..<i]))
-                continue
-            }
-            if ch.isLetter || ch == "_" || ch == "`" {
-                let s = i
-                i += 1
-                while i < c.count && (c[i].isLetter || c[i].isNumber || c[i] == "_" || c[i] == "`") { i += 1 }
-                let word = String(c[s..<i])
-                if swiftKeywords.contains(word) && previousWord != "." {
-                    out += span("kw", word)
-                } else if word.first!.isUppercase {
-                    out += span("ty", word)
-                } else if ["func", "let", "var", "struct", "class", "enum"].contains(previousWord) {
-                    out += span("def", word)
-                } else if i < c.count && c[i] == "(" {
-                    out += span("fn", word)
-                } else {
-                    out += Render.escape(word)
-                }
-                previousWord = word
-                continue
-            }
-            if !ch.isWhitespace { previousWord = String(ch) }
-            out += Render.escape(String(ch))
-            i += 1
         }
         return out
     }
 
-    /// A Swift string literal (plain, multi-line, raw), with `\(...)` interpolations highlighted as code.
-    private static func swiftString(_ c: [Character], _ i: inout Int) -> String {
-        var hashes = 0
-        let start = i
-        while i < c.count && c[i] == "#" { hashes += 1; i += 1 }
-        let multiline = i + 2 < c.count && c[i] == "\"" && c[i + 1] == "\"" && c[i + 2] == "\""
-        i += multiline ? 3 : 1
-        let closing = Array(String(repeating: "\"", count: multiline ? 3 : 1) + String(repeating: "#", count: hashes))
-        let escape = Array("\\" + String(repeating: "#", count: hashes))
-        var out = "<span class=\"t-str\">" + Render.escape(String(c[start..<i]))
-        func at(_ k: Int, _ s: [Character]) -> Bool { k + s.count <= c.count && Array(c[k..<(k + s.count)]) == s }
-        while i < c.count {
-            if at(i, escape) && i + escape.count < c.count && c[i + escape.count] == "(" {
-                // Interpolation: find the matching parenthesis and highlight its inside as Swift.
-                var depth = 0, k = i + escape.count
-                while k < c.count {
-                    if c[k] == "(" { depth += 1 } else if c[k] == ")" { depth -= 1; if depth == 0 { break } }
-                    k += 1
-                }
-                let inner = String(c[(i + escape.count + 1)..<min(k, c.count)])
-                out += "<span class=\"t-interp\">" + Render.escape(String(escape)) + "(</span>" + swift(inner) + "<span class=\"t-interp\">)</span>"
-                i = min(k + 1, c.count)
-                continue
+    /// Swift code in styles, from SwiftLexer's tokens: reserved and contextual keywords the site colours
+    /// (`swiftKeywords`, not after a `.`), type names (capitalised), names being declared (after `func`,
+    /// `let`, ...), names called (before `(`), numbers, strings, comments, attributes and `#` directives.
+    package static func swiftPieces(_ code: String) -> [Piece] { pieces(SwiftLexer.tokens(code)) }
+
+    private static func pieces(_ tokens: [SwiftToken]) -> [Piece] {
+        var out: [Piece] = []
+        // The last word or operator character: it decides whether a word is a member or a declared name.
+        var previousWord = ""
+        var k = 0
+        // A number, and the `.digits` after it (`t.1.0`, three tokens) in the same span, as the site always had.
+        func number(_ digits: String) {
+            var text = digits
+            while k + 2 < tokens.count, tokens[k + 1].text == ".", tokens[k + 2].kind == .number,
+                  tokens[k + 2].text.first.map(SwiftLexer.isDigit) == true {
+                text += "." + tokens[k + 2].text
+                k += 2
             }
-            if at(i, escape) { out += Render.escape(String(c[i..<min(i + escape.count + 1, c.count)])); i += escape.count + 1; continue }
-            if at(i, closing) { out += Render.escape(String(closing)); i += closing.count; break }
-            if !multiline && c[i] == "\n" { break }
-            out += Render.escape(String(c[i]))
-            i += 1
+            out.append(.text(text, .number))
         }
-        return out + "</span>"
+        func word(_ word: String) {
+            let style: Style?
+            if swiftKeywords.contains(word) && previousWord != "." {
+                style = .keyword
+            } else if word.first!.isUppercase {
+                style = .type
+            } else if ["func", "let", "var", "struct", "class", "enum"].contains(previousWord) {
+                style = .definition
+            } else if k + 1 < tokens.count && tokens[k + 1].text == "(" {
+                style = .function
+            } else {
+                style = nil
+            }
+            out.append(.text(word, style))
+            previousWord = word
+        }
+        while k < tokens.count {
+            let t = tokens[k]
+            switch t.kind {
+            case .comment: out.append(.text(t.text, .comment))
+            case .string: out.append(.group(.string, stringPieces(t)))
+            case .number: number(t.text)
+            case .attribute: out.append(.text(t.text, .attribute))
+            case .directive: out.append(.text(t.text, .keyword))
+            case .keyword, .identifier:
+                if t.text.hasPrefix("$") {
+                    // `$0`: a plain `$` and a number; `$x`: a `$` and a name.
+                    out.append(.text("$", nil))
+                    previousWord = "$"
+                    let rest = String(t.text.dropFirst())
+                    if let f = rest.first { if SwiftLexer.isDigit(f) { number(rest) } else { word(rest) } }
+                } else {
+                    word(t.text)
+                }
+            case .whitespace, .newline: out.append(.text(t.text, nil))
+            case .operator, .punctuation, .unknown:
+                out.append(.text(t.text, nil))
+                previousWord = String(t.text.last!)
+            }
+            k += 1
+        }
+        return out
+    }
+
+    /// A string literal's pieces: delimiters and text plain (inside the string's style), each
+    /// interpolation's `\(` and `)` styled and its code highlighted.
+    private static func stringPieces(_ t: SwiftToken) -> [Piece] {
+        var out: [Piece] = []
+        for segment in t.segments {
+            switch segment {
+            case .delimiter(let text), .text(let text): out.append(.text(text, nil))
+            case .interpolation(let open, let tokens, let close):
+                out.append(.text(open, .interpolation))
+                out += pieces(tokens)
+                if !close.isEmpty { out.append(.text(close, .interpolation)) }
+            }
+        }
+        return out
     }
 
     static func python(_ code: String) -> String {
