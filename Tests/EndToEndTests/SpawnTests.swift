@@ -33,6 +33,19 @@ import Glibc
         return n < 0 ? "" : String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// Everything until the pipe's last writer is gone.
+    static func readToEnd(_ fd: Int32) -> Data {
+        var output = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            output.append(contentsOf: buffer[0..<n])
+        }
+        return output
+    }
+
     static func waitFor(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -142,14 +155,7 @@ import Glibc
             .map(out.write, to: 1), .map(a.read, to: b.read), .map(b.read, to: a.read),
         ])
         close(out.write)
-        var output = Data()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(out.read, &buffer, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            output.append(contentsOf: buffer[0..<n])
-        }
+        let output = Self.readToEnd(out.read)
         #expect(Self.waitFor(pid) == 0)
         let fds = Self.descriptors(output)
         #expect(fds[b.read] == Self.link(a.read), "\(fds)")
@@ -165,14 +171,7 @@ import Glibc
         let pid = try Spawn.process(["/bin/sh", "-c", "cat /proc/self/stat; grep -E '^Sig(Blk|Ign)' /proc/self/status"],
                                     environment: [], actions: [.map(out.write, to: 1), .map(out.write, to: 2)])
         close(out.write)
-        var output = Data()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(out.read, &buffer, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            output.append(contentsOf: buffer[0..<n])
-        }
+        let output = Self.readToEnd(out.read)
         #expect(Self.waitFor(pid) == 0)
         let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
         let stat = try #require(lines.first?.split(separator: ")").last?.split(separator: " "))
