@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "arcface-bench", targets: ["arcface-bench"]),
         // For the fuzz package (Fuzz/Package.swift); the normal build compiles these targets anyway.
         .library(name: "LessonKit", targets: ["LessonKit"]),
+        .library(name: "LessonRepl", targets: ["LessonRepl"]),
         .library(name: "TeXMathML", targets: ["TeXMathML"]),
         .library(name: "Parity", targets: ["Parity"]),
     ],

@@ -18,6 +18,7 @@ let package = Package(
             dependencies: [
                 "FuzzSupport",
                 .product(name: "LessonKit", package: "arcface-lessons"),
+                .product(name: "LessonRepl", package: "arcface-lessons"),
                 .product(name: "TeXMathML", package: "arcface-lessons"),
                 .product(name: "Parity", package: "arcface-lessons"),
                 .product(name: "ArcFaceKit", package: "arcface-lessons"),

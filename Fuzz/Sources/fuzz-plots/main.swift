@@ -7,6 +7,7 @@ import LessonRuntime
 import Foundation
 import FuzzSupport
 @testable import LessonKit
+@testable import LessonRepl
 
 func series(_ input: inout FuzzInput, _ k: Int) -> Series {
     let n = Int(input.byte() % 40)
