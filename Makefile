@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/debug
 TOOL := $(BIN)/arcface-lessons
 
-.PHONY: all deps build site test verify golden bench-site clean
+.PHONY: all deps build site test verify golden bench-site clean install
 
 all: site
 
@@ -37,6 +37,15 @@ bench-site: deps
 	$(SWIFT) build -c release --product ArcFaceKit
 	$(SWIFT) build -c release --product LessonRuntime
 	tools/bench_site.sh
+
+# Installs the release tool and kit under $(PREFIX) (bin/, lib/arcface-lessons/); an installed tool
+# builds a course in any folder, with no checkout around.
+PREFIX ?= /usr/local
+install: deps
+	$(SWIFT) build -c release --product arcface-lessons
+	$(SWIFT) build -c release --product ArcFaceKit
+	$(SWIFT) build -c release --product LessonRuntime
+	scripts/install.sh "$(PREFIX)" "$$($(SWIFT) build -c release --show-bin-path)"
 
 clean:
 	rm -rf .build .build-fuzz

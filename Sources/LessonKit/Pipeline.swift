@@ -42,11 +42,13 @@ public enum Pipeline {
         execute.moduleCache = toolchain.kitDirectory + "/lesson-module-cache"
         let cache = try options.cacheDirectory.map { try ResultCache(directory: $0, toolchain: toolchain) }
 
-        // Lessons are independent programs: run them two at a time (the machines have 2 cores).
+        // Lessons are independent programs: `jobs` of them at a time (default: one per core).
         let results = ResultBox(count: lessons.count)
         let total = lessons.count
         let (lessonList, executeOptions) = (lessons, execute)
-        DispatchQueue.concurrentPerform(iterations: min(2, max(1, total))) { worker in
+        let workers = min(max(1, options.jobs), max(1, total))
+        report.timings.jobs = workers
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var i = worker
             while i < total {
                 let lesson = lessonList[i]
@@ -74,7 +76,7 @@ public enum Pipeline {
                     log("[\(results.finish())/\(total)] \(lesson.path) ... \(status)")
                 }
                 results.set(i, outcome)
-                i += 2
+                i += workers
             }
         }
         for i in 0..<total {
@@ -150,20 +152,14 @@ public enum Pipeline {
         return checks
     }
 
-    /// The paths of the lessons named on the command line (by path or file name), nil for all.
+    /// The paths of the lessons named on the command line (`Load.lesson(named:among:)`), nil for all.
     static func select(_ files: [String], from sources: [String], directory: String) throws -> Set<String>? {
         guard !files.isEmpty else { return nil }
         var paths: Set<String> = []
         for f in files {
-            // A path names that very file: a copy elsewhere with a lesson's name is not that lesson.
-            // Only a bare name that is no file here is looked up by name in the lessons folder.
-            let byName = !f.contains("/") && !FileManager.default.fileExists(atPath: f)
-            let wanted = Site.resolved(f)
-            guard let s = sources.first(where: {
-                byName ? ($0 as NSString).lastPathComponent == f : Site.resolved($0) == wanted
-            }) else {
+            guard let s = Load.lesson(named: f, among: sources) else {
                 throw EnvironmentError("'\(f)' is not a lesson in '\(directory)'",
-                                       hint: "name a lesson file of that folder (or pass --lessons DIR)")
+                                       hint: "name a lesson of that folder by file, slug or number (04-margin.md, 04-margin, 4), or pass --lessons DIR")
             }
             paths.insert(s)
         }

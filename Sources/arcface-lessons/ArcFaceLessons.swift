@@ -34,4 +34,7 @@ struct ArcFaceLessons: ParsableCommand {
     }
 }
 
-extension ReportFormat: ExpressibleByArgument {}
+extension ReportFormat: ExpressibleByArgument {
+    /// GitHub annotations inside a GitHub Actions job (it sets GITHUB_ACTIONS=true), text elsewhere.
+    static var `default`: ReportFormat { ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" ? .github : .text }
+}

@@ -23,11 +23,15 @@ struct Common: ParsableArguments {
     @Option(name: .long, help: "Folder with the built libArcFaceKit.so (default: next to this executable).")
     var kit: String?
 
+    @Option(name: .long, help: "How many lessons run at once (default: the machine's cores).")
+    var jobs: Int?
+
     @Flag(name: .long, help: "Print where the time went (swiftc, lesson programs, the tool's own stages) to stderr.")
     var timings = false
 
     /// A time limit that is nan, infinite, not positive or absurd is a usage error, not a trap later.
     func validate() throws {
+        if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be a whole number from 1 to 256, got \(jobs)") }
         for (flag, value) in [("--timeout", timeout), ("--cell-timeout", cellTimeout)] {
             if let value, !Parse.validSeconds(value) {
                 throw ValidationError("\(flag) must be a positive number of seconds up to \(Int(Parse.maxSeconds)), got \(value)")
@@ -42,12 +46,13 @@ struct Common: ParsableArguments {
         o.cellTimeout = cellTimeout
         o.progress = isatty(2) != 0
         o.cacheDirectory = noCache ? nil : cacheDir
+        if let jobs { o.jobs = jobs }
         return o
     }
 }
 
 /// Runs a pipeline call and turns its outcome into output and an exit code.
-func finish(_ common: Common, format: ReportFormat = .text, junit: String? = nil,
+func finish(_ common: Common, format: ReportFormat = .default, junit: String? = nil,
             _ body: (Toolchain) throws -> Report) throws -> Never {
     do {
         let report = try body(try Toolchain.discover(kitDirectory: common.kit))

@@ -14,8 +14,8 @@ extension ArcFaceLessons {
 
         @OptionGroup var common: Common
 
-        @Option(name: .long, help: "Output format: text (file:line:col: error: ...) or github (workflow annotations).")
-        var format: ReportFormat = .text
+        @Option(name: .long, help: "Output format: text (file:line:col: error: ...) or github (workflow annotations; the default when GITHUB_ACTIONS=true).")
+        var format: ReportFormat?
 
         @Option(name: .long, help: "Also write a JUnit XML report (one test case per check) to this file.")
         var junit: String?
@@ -41,7 +41,7 @@ extension ArcFaceLessons {
             ToolSignals.install()
             var options = common.options()
             options.files = files
-            try finish(common, format: format, junit: junit) { toolchain in
+            try finish(common, format: format ?? .default, junit: junit) { toolchain in
                 var report = try Pipeline.verify(options, toolchain: toolchain, log: progressLog)
                 if accept {
                     for a in try Accept.apply(report) {

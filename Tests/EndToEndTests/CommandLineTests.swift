@@ -36,6 +36,41 @@ import Testing
         #expect(output == "1 passed, 0 failed\n")
     }
 
+    @Test(arguments: ["02-bad.md", "02-bad", "2", "02", "lessons/02-bad.md"])
+    func verifyNamesALessonByFileSlugNumberOrPath(_ name: String) throws {
+        let dir = try Support.project(["01-good.md": Self.good, "02-bad.md": Self.bad])
+        let (status, output) = try Support.run([Support.tool, "verify", name], in: dir)
+        #expect(status == 1, "\(output)")
+        #expect(output.hasSuffix("0 passed, 1 failed\n"), "\(output)")
+    }
+
+    @Test func aNameThatIsNoLessonIsAnErrorWithTheFormsItTakes() throws {
+        let dir = try Support.project(["01-good.md": Self.good])
+        let (status, output) = try Support.run([Support.tool, "verify", "7"], in: dir)
+        #expect(status == 2)
+        #expect(output.contains("'7' is not a lesson in 'lessons'") && output.contains("file, slug or number"), "\(output)")
+    }
+
+    @Test func jobsIsValidatedAndRunsTheLessons() throws {
+        let dir = try Support.project(["01-good.md": Self.good, "02-good.md": Self.good, "03-good.md": Self.good])
+        let one = try Support.run([Support.tool, "verify", "--jobs", "1", "--timings"], in: dir)
+        #expect(one.status == 0 && one.output.contains("3 passed, 0 failed"), "\(one.output)")
+        #expect(one.output.contains("1 at a time"), "\(one.output)")
+        let three = try Support.run([Support.tool, "verify", "--jobs", "3", "--no-cache", "--timings"], in: dir)
+        #expect(three.status == 0 && three.output.contains("3 at a time"), "\(three.output)")
+        let zero = try Support.run([Support.tool, "verify", "--jobs", "0"], in: dir)
+        #expect(zero.status == 2 && zero.output.contains("--jobs must be a whole number from 1 to 256"), "\(zero.output)")
+    }
+
+    @Test func insideGitHubActionsFailuresAreAnnotationsWithoutAFlag() throws {
+        let dir = try Support.project(["01-bad.md": Self.bad])
+        let (status, output) = try Support.run([Support.tool, "verify"], in: dir, environment: ["GITHUB_ACTIONS": "true"])
+        #expect(status == 1)
+        #expect(output.hasPrefix("::error file=lessons/01-bad.md,line=8"), "\(output)")
+        let text = try Support.run([Support.tool, "verify", "--format", "text"], in: dir, environment: ["GITHUB_ACTIONS": "true"])
+        #expect(text.output.hasPrefix("lessons/01-bad.md:8:1: error:"), "\(text.output)")
+    }
+
     @Test func aMissingLessonsDirectoryIsAnEnvironmentErrorWithExitTwo() throws {
         let dir = try Support.project([:])
         let (status, output) = try Support.run([Support.tool, "verify", "--lessons", "nowhere"], in: dir)

@@ -39,6 +39,8 @@ enum Support {
     static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:],
                     timeout: Double = 300) throws -> (status: Int32, output: String) {
         var env = ProcessInfo.processInfo.environment
+        // The tool switches to GitHub annotations inside Actions; tests ask for that explicitly.
+        env["GITHUB_ACTIONS"] = nil
         for (k, v) in environment { env[k] = v }
         let shell = ["/bin/sh", "-c", "cd '\(directory)' && exec \"$@\"", "sh"] + arguments
         let r = try Subprocess.run(shell, environment: env, timeout: timeout)

@@ -33,7 +33,7 @@ public struct Toolchain: Sendable {
             let module = dir + "/Modules/\(library).swiftmodule"
             guard FileManager.default.fileExists(atPath: lib), FileManager.default.fileExists(atPath: module) else {
                 throw EnvironmentError("\(library) is not built (no \(lib) with \(module))",
-                                       hint: "run `swift build --product ArcFaceKit --product LessonRuntime` (make does it), or set ARCFACE_KIT_DIR")
+                                       hint: "run `swift build` (make does it; `swift run` builds only the tool), or pass --kit DIR (ARCFACE_KIT_DIR)")
             }
         }
         return Toolchain(swiftc: swiftc, kitDirectory: dir, moduleMapDirectories: moduleMaps(near: dir))
@@ -42,9 +42,15 @@ public struct Toolchain: Sendable {
     /// The dynamic libraries every lesson program links: the numeric library and the cells' runtime.
     static let linkedLibraries = ["ArcFaceKit", "LessonRuntime"]
 
-    /// C module maps of the package that built the kit: `<root>/Sources/*/module.modulemap` (system
-    /// libraries) and `<root>/Sources/*/include/module.modulemap` (C targets).
+    /// C module maps the kit's modules import: in an installed kit `<kit>/include/*/module.modulemap`
+    /// (scripts/install.sh puts them there); in a build folder, those of the package that built it,
+    /// `<root>/Sources/*/module.modulemap` (system libraries) and `<root>/Sources/*/include/module.modulemap`
+    /// (C targets).
     static func moduleMaps(near directory: String) -> [String] {
+        let installed = directory + "/include"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: installed)) ?? []
+        let maps = names.sorted().map { installed + "/" + $0 }.filter { FileManager.default.fileExists(atPath: $0 + "/module.modulemap") }
+        if !maps.isEmpty { return maps }
         var url = URL(fileURLWithPath: directory)
         while url.path != "/" {
             if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {

@@ -16,6 +16,22 @@ public struct LessonSource: Sendable, Equatable {
 }
 
 public enum Load {
+    /// The lesson file a command line names, among the lessons folder's `paths`, as every
+    /// subcommand reads it: a path names that very file (a copy elsewhere with a lesson's name is not
+    /// that lesson); a bare word that is no file here is a file name (`04-margin.md`), a slug
+    /// (`04-margin`) or a number (`4`, `04`).
+    package static func lesson(named name: String, among paths: [String]) -> String? {
+        if name.contains("/") || FileManager.default.fileExists(atPath: name) {
+            let wanted = Site.resolved(name)
+            return paths.first { Site.resolved($0) == wanted }
+        }
+        let file = { (path: String) in (path as NSString).lastPathComponent }
+        let slug = { (path: String) in String(file(path).dropLast(file(path).hasSuffix(".md") ? 3 : 0)) }
+        return paths.first { file($0) == name }
+            ?? paths.first { slug($0) == name }
+            ?? Int(name).flatMap { number in paths.first { Int(slug($0).prefix(while: \.isNumber)) == number } }
+    }
+
     /// Lists `*.md` in `directory`, sorted by number prefix, and reads them. Problems with
     /// individual files (names, duplicates, encoding) come back as diagnostics.
     public static func lessons(in directory: String) throws -> (sources: [LessonSource], diagnostics: [Diagnostic]) {

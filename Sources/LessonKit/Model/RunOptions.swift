@@ -1,5 +1,7 @@
 // RunOptions: what a verify or build is asked to do (the CLI fills it from its flags).
 
+import Foundation
+
 public struct RunOptions: Sendable {
     public var lessonsDirectory = "lessons"
     /// Restrict `verify` to these lesson files (empty: all).
@@ -12,5 +14,7 @@ public struct RunOptions: Sendable {
     public var progress = false
     /// Where results are cached between runs; nil turns the cache off (`--no-cache`).
     public var cacheDirectory: String? = ".lessons-cache"
+    /// How many lessons run at once (`--jobs`); default: the machine's cores.
+    public var jobs = ProcessInfo.processInfo.activeProcessorCount
     public init() {}
 }

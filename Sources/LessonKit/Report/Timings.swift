@@ -15,6 +15,8 @@ public struct Timings: Sendable {
     public var render = 0.0
     public var writeSite = 0.0
     public var lessons = 0, cached = 0
+    /// Lessons run at a time.
+    public var jobs = 1
 
     /// The tool's own seconds: everything but swiftc and the lesson programs.
     public var own: Double { loadAndParse + lessonOverhead + render + writeSite }
@@ -26,7 +28,7 @@ public struct Timings: Sendable {
         let run = lessons - cached
         return "timings (\(lessons) lesson(s), \(cached) from the cache):\n"
             + row("  load + parse", loadAndParse)
-            + row("  swiftc", compile, "summed over \(run) compiled lesson(s), 2 at a time")
+            + row("  swiftc", compile, "summed over \(run) compiled lesson(s), \(jobs) at a time")
             + row("  lesson programs", programs, "summed")
             + row("  per-lesson overhead", lessonOverhead, "summed: source, spawn, output, cache, checks")
             + row("  render", render)
