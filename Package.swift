@@ -18,6 +18,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        // course.yml (and, later, front matter) as real YAML, with line numbers for errors.
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         // cmark-gfm (Debian libcmark-gfm-dev + libcmark-gfm-extensions-dev); only Markdown.swift imports it.
@@ -60,7 +62,8 @@ let package = Package(
         // Resources: the page templates (Mustache) and the math font the site ships.
         .target(
             name: "LessonKit",
-            dependencies: ["CCmarkGFM", "CProcessControl", "ArcFaceKit", "LessonRuntime", "TeXMathML", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["CCmarkGFM", "CProcessControl", "ArcFaceKit", "LessonRuntime", "TeXMathML", .product(name: "Mustache", package: "swift-mustache"),
+                           .product(name: "Yams", package: "Yams")],
             resources: [.copy("Resources")]
         ),
         // `arcface-lessons repl`: a lesson's cells stepped through in one process, Swift typed in its

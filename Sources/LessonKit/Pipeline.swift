@@ -38,6 +38,7 @@ public enum Pipeline {
         defer { Reaper.shared.remove(temporaryFolder: work) }
         var execute = ExecuteOptions(workDirectory: work)
         execute.timeoutOverride = options.timeout
+        if let t = options.defaultTimeout { execute.timeout = t }
         execute.cellTimeout = options.cellTimeout
         execute.moduleCache = toolchain.kitDirectory + "/lesson-module-cache"
         let cache = try options.cacheDirectory.map { try ResultCache(directory: $0, toolchain: toolchain) }

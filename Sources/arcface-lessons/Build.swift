@@ -10,13 +10,14 @@ extension ArcFaceLessons {
 
         @OptionGroup var common: Common
 
-        @Option(name: .long, help: "Folder to write the site into: new, empty, or a site build wrote (it carries .arcface-lessons-site); a symlink is followed.")
-        var out = "site"
+        @Option(name: .long, help: "Folder to write the site into (default: course.yml's `output`, else site): new, empty, or a site build wrote (it carries .arcface-lessons-site); a symlink is followed.")
+        var out: String?
 
         func run() throws {
             ToolSignals.install()
-            let options = common.options()
-            try finish(common) { try Pipeline.build(options, out: out, toolchain: $0, log: progressLog) }
+            let config = common.config()
+            let options = common.options(config)
+            try finish(common) { try Pipeline.build(options, out: out ?? config.output, toolchain: $0, log: progressLog) }
         }
     }
 }

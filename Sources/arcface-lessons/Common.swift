@@ -5,8 +5,8 @@ import Foundation
 import LessonKit
 
 struct Common: ParsableArguments {
-    @Option(name: .long, help: "Folder of the lessons (NN-name.md files).")
-    var lessons = "lessons"
+    @Option(name: .long, help: "Folder of the lessons (NN-name.md files; default: course.yml's `lessons`, else lessons).")
+    var lessons: String?
 
     @Option(name: .long, help: "CPU-time limit of one lesson program in seconds, with a wall-clock backstop of 4x, at least +10 s (overrides each lesson's `timeout:`).")
     var timeout: Double?
@@ -17,8 +17,8 @@ struct Common: ParsableArguments {
     @Flag(name: .long, help: "Compile and run every lesson even when a cached result exists.")
     var noCache = false
 
-    @Option(name: .long, help: "Folder of cached lesson results.")
-    var cacheDir = ".lessons-cache"
+    @Option(name: .long, help: "Folder of cached lesson results (default: course.yml's `cache`, else .lessons-cache).")
+    var cacheDir: String?
 
     @Option(name: .long, help: "Folder with the built libArcFaceKit.so (default: next to this executable).")
     var kit: String?
@@ -39,14 +39,25 @@ struct Common: ParsableArguments {
         }
     }
 
-    func options() -> RunOptions {
+    /// The course's configuration (course.yml, found by walking up from the working folder); an
+    /// error in it ends the run here with its file:line (exit 2).
+    func config() -> CourseConfig {
+        do { return try CourseConfig.discover() } catch {
+            FileHandle.standardError.write(Data(("\(error)\n").visibleControls().utf8))
+            Foundation.exit(2)
+        }
+    }
+
+    /// Flags first, then course.yml, then the built-in defaults.
+    func options(_ config: CourseConfig) -> RunOptions {
         var o = RunOptions()
-        o.lessonsDirectory = lessons
+        o.lessonsDirectory = lessons ?? config.lessons
         o.timeout = timeout
-        o.cellTimeout = cellTimeout
+        o.cellTimeout = cellTimeout ?? config.cellTimeout
+        o.defaultTimeout = config.timeout
         o.progress = isatty(2) != 0
-        o.cacheDirectory = noCache ? nil : cacheDir
-        if let jobs { o.jobs = jobs }
+        o.cacheDirectory = noCache ? nil : cacheDir ?? config.cache
+        if let jobs = jobs ?? config.jobs { o.jobs = jobs }
         return o
     }
 }

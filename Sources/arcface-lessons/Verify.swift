@@ -26,8 +26,8 @@ extension ArcFaceLessons {
         @Flag(name: .long, help: "Also fail when the site folder differs from what `build` would write now.")
         var checkSite = false
 
-        @Option(name: .long, help: "The site folder --check-site compares.")
-        var out = "site"
+        @Option(name: .long, help: "The site folder --check-site compares (default: course.yml's `output`, else site).")
+        var out: String?
 
         @Argument(help: "Lesson files to verify (default: all in --lessons).")
         var files: [String] = []
@@ -39,7 +39,8 @@ extension ArcFaceLessons {
 
         func run() throws {
             ToolSignals.install()
-            var options = common.options()
+            let config = common.config()
+            var options = common.options(config)
             options.files = files
             try finish(common, format: format ?? .default, junit: junit) { toolchain in
                 var report = try Pipeline.verify(options, toolchain: toolchain, log: progressLog)
@@ -50,7 +51,7 @@ extension ArcFaceLessons {
                     // Re-check the rewritten lessons, so that what remains reported is what accept cannot fix.
                     report = try Pipeline.verify(options, toolchain: toolchain, log: { _ in })
                 }
-                if checkSite { report.checks += Pipeline.checkSite(report, out: out) }
+                if checkSite { report.checks += Pipeline.checkSite(report, out: out ?? config.output) }
                 return report
             }
         }

@@ -71,6 +71,29 @@ import Testing
         #expect(text.output.hasPrefix("lessons/01-bad.md:8:1: error:"), "\(text.output)")
     }
 
+    @Test func courseYmlIsFoundFromASubfolderAndItsFoldersAreItsOwn() throws {
+        let dir = try Support.project([:])
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir + "/chapters/notes", withIntermediateDirectories: true)
+        try Self.bad.write(toFile: dir + "/chapters/01-bad.md", atomically: true, encoding: .utf8)
+        try "title: My course\nlessons: chapters\noutput: public\njobs: 1\n".write(toFile: dir + "/course.yml", atomically: true, encoding: .utf8)
+        let (status, output) = try Support.run([Support.tool, "verify"], in: dir + "/chapters/notes")
+        #expect(status == 1, "\(output)")
+        #expect(output.hasPrefix("../01-bad.md:8:1: error: expected 0.3334"), "\(output)")
+        try Self.good.write(toFile: dir + "/chapters/01-bad.md", atomically: true, encoding: .utf8)
+        let build = try Support.run([Support.tool, "build"], in: dir + "/chapters")
+        #expect(build.status == 0, "\(build.output)")
+        #expect(fm.fileExists(atPath: dir + "/public/01-bad.html"), "the site goes to course.yml's output, beside the file")
+    }
+
+    @Test func aMistakeInCourseYmlIsAnErrorAtItsLineWithExitTwo() throws {
+        let dir = try Support.project(["01-good.md": Self.good])
+        try "title: T\njobs: many\n".write(toFile: dir + "/course.yml", atomically: true, encoding: .utf8)
+        let (status, output) = try Support.run([Support.tool, "verify"], in: dir)
+        #expect(status == 2)
+        #expect(output.contains("course.yml:2:7: error: 'jobs' must be a whole number from 1 to 256"), "\(output)")
+    }
+
     @Test func aMissingLessonsDirectoryIsAnEnvironmentErrorWithExitTwo() throws {
         let dir = try Support.project([:])
         let (status, output) = try Support.run([Support.tool, "verify", "--lessons", "nowhere"], in: dir)

@@ -8,6 +8,8 @@ public struct RunOptions: Sendable {
     public var files: [String] = []
     /// Lesson time limit overriding every lesson's own (`--timeout`).
     public var timeout: Double?
+    /// Lesson time limit where the lesson sets none (course.yml's `timeout`; built in: 120 s).
+    public var defaultTimeout: Double?
     /// Default per-cell time limit (`--cell-timeout`).
     public var cellTimeout: Double?
     /// Print `[i/n] lesson ... ok 0.8 s` lines (to stderr), normally only on a terminal.
