@@ -28,6 +28,8 @@ public struct ReplOptions: Sendable {
     public var color: Bool?
     /// Print how long each input took (compile and run).
     public var timing = false
+    /// Open the lesson at this cell (1-based, as the REPL shows "cell 3/18"), the cells before it run first.
+    public var startCell: Int?
     public init() {}
 
     public static var defaultHistoryFile: String? {
@@ -44,14 +46,29 @@ public enum Repl {
         :jump N        go to cell N (forward: runs the cells; back: restarts)
         :rerun         run the last cell again in the current state
         :list          list the cells           :show   show the next cell again
+        :exercise      list the lesson's exercises
+        :exercise N    open exercise N: go to its cell (the state its solution sees)
+                       and show its prompt; type Swift that prints the answer
+        :check [N]     compare what your inputs printed since the exercise opened
+                       (or their last expression's value) with the solution's output,
+                       numbers within verify's tolerance
         :help          this help                :quit   leave (Ctrl-D too)
         Anything else is Swift, run in the lesson's state at the cell shown: the
         value of a last expression is shown, declarations (let, var, func, struct)
         stay available, and assigning a lesson's variable (m = 0.3) changes what
         the next cells see. Ctrl-C stops a running cell or input; an input or
         cell that traps or is stopped leaves the state as it was before it.
-        Commands may be shortened to their first letter: :n :b :j :r :l :s :h :q.
+        Commands may be shortened to their first letter: :n :b :j :r :l :s :e :c :h :q.
         """
+
+    /// `04-margin:3` -> (`04-margin`, 3); a name without `:K` (or a file that exists under the whole
+    /// name) -> (name, nil).
+    public static func splitCell(_ name: String) -> (lesson: String, cell: Int?) {
+        guard let colon = name.lastIndex(of: ":"), !FileManager.default.fileExists(atPath: name) else { return (name, nil) }
+        let digits = name[name.index(after: colon)...]
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let k = Int(digits) else { return (name, nil) }
+        return (String(name[..<colon]), k)
+    }
 
     /// Runs a session; returns the exit status (0 quit, 1 the lesson does not parse or compile).
     public static func run(_ options: ReplOptions, toolchain: Toolchain) throws -> Int32 {
@@ -60,6 +77,10 @@ public enum Repl {
         let (parsed, diagnostics) = Parse.lesson(source)
         for d in diagnostics where d.severity == .error { console.write("\(d)\n") }
         guard let lesson = parsed, !diagnostics.contains(where: { $0.severity == .error }) else { return 1 }
+        if let k = options.startCell, !(1...max(1, lesson.cells.count)).contains(k) || lesson.cells.isEmpty {
+            throw EnvironmentError("cell \(k) is out of range: \(lesson.path) has \(lesson.cells.count) cell\(lesson.cells.count == 1 ? "" : "s")",
+                                   hint: lesson.cells.isEmpty ? nil : "give a cell from 1 to \(lesson.cells.count) (`\(lesson.slug):\(lesson.cells.count)` or --at \(lesson.cells.count))")
+        }
 
         let work = try Pipeline.temporaryDirectory()
         defer { Reaper.shared.remove(temporaryFolder: work) }
@@ -83,7 +104,7 @@ public enum Repl {
         Reaper.shared.becomeSubreaper()
         installInterruptHandler()
         let session = ReplSession(lesson: lesson, program: program, toolchain: toolchain, console: console,
-                                  work: work, timing: options.timing)
+                                  work: work, timing: options.timing, start: (options.startCell ?? 1) - 1)
         defer { session.end() }
         session.loop()
         return 0
@@ -226,9 +247,16 @@ final class ReplSession {
     private let cellVariables: [[String]]
     private let cellImports: [String]
     private let lessonDeclarations: [ReplDeclaration]
+    /// The cell the session opens at (0-based); the cells before it run first.
+    private let start: Int
+    /// The exercise open now (index in `lesson.exercises`): the cursor is at its solution's cell.
+    var openExercise: Int?
+    /// What each input typed since the exercise opened printed (the inputs that ran), in order.
+    var answers: [String] = []
 
-    init(lesson: Lesson, program: ReplProgram, toolchain: Toolchain, console: ReplConsole, work: String, timing: Bool) {
+    init(lesson: Lesson, program: ReplProgram, toolchain: Toolchain, console: ReplConsole, work: String, timing: Bool, start: Int = 0) {
         self.lesson = lesson
+        self.start = start
         self.program = program
         self.toolchain = toolchain
         self.console = console
@@ -252,7 +280,15 @@ final class ReplSession {
     func loop() {
         console.write("\(console.bold(lesson.title)): \(cells.count) cell\(cells.count == 1 ? "" : "s"). "
                       + "Enter runs the cell shown; Swift you type runs in the lesson's state; :help lists the commands.\n")
-        guard startProcess(silently: true) else { return }
+        if start > 0 {
+            cursor = start
+            console.write(console.dim("running cells 1-\(start) ...") + " ")
+            let started = Date()
+            guard startProcess(silently: true) else { return }
+            console.write(console.dim(String(format: "%.1f s", Date().timeIntervalSince(started))) + "\n")
+        } else {
+            guard startProcess(silently: true) else { return }
+        }
         showCell()
         while true {
             let prompt = cursor < cells.count ? "[\(cursor + 1)/\(cells.count)]> " : "[end]> "
@@ -287,6 +323,14 @@ final class ReplSession {
                         console.write(":jump N goes to cell N (1-\(cells.count); \(cells.count + 1) is after the last)\n")
                     }
                 case ":rerun", ":r": rerun()
+                case ":exercise", ":e", ":exercises":
+                    if parts.count == 1 { listExercises() }
+                    else if parts.count == 2, let n = Int(parts[1]), lesson.exercises.indices.contains(n - 1) { openExercise(n - 1) }
+                    else { console.write(exerciseUsage(":exercise N")) }
+                case ":check", ":c":
+                    if parts.count == 1 { check(nil) }
+                    else if parts.count == 2, let n = Int(parts[1]), lesson.exercises.indices.contains(n - 1) { check(n - 1) }
+                    else { console.write(exerciseUsage(":check N")) }
                 default: console.write("Unknown command \(parts[0]); :help lists the commands.\n")
                 }
                 continue
@@ -367,6 +411,10 @@ final class ReplSession {
             return
         }
         let cell = cells[cursor]
+        if let k = exerciseIndex(at: cursor) {
+            showExercise(k)
+            return
+        }
         var attributes: [String] = []
         if cell.attributes.traps { attributes.append("traps") }
         if let t = cell.attributes.timeout { attributes.append("timeout=\(Compare.format(t))") }
@@ -381,7 +429,9 @@ final class ReplSession {
     func step(show: Bool = true) {
         guard ensureProcess() else { return }
         let started = Date()
-        let printer = Printer(console: console, quiet: false)
+        // An exercise's solution runs apart (it changes nothing) and is not shown: it is the answer.
+        let exercise = exerciseIndex(at: cursor)
+        let printer = Printer(console: console, quiet: exercise != nil)
         process!.send("step")
         guard let ready = wait(printer) else { return }
         if printer.restored || ready.cell != cursor + 1 {
@@ -390,12 +440,15 @@ final class ReplSession {
             return
         }
         cursor += 1
+        closeExercise()
+        if let k = exercise, show { console.write(console.dim("(exercise \(k + 1) closed; its solution ran apart and changed nothing; :exercise \(k + 1) opens it again)") + "\n") }
         if timing { console.write(console.dim(String(format: "(cell %d: %.2f s)", cursor, Date().timeIntervalSince(started))) + "\n") }
         if show { showCell() }
     }
 
     func jump(to target: Int) {
         if target == cursor { showCell(); return }
+        closeExercise()
         if target > cursor {
             while cursor < target {
                 let before = cursor
@@ -424,7 +477,8 @@ final class ReplSession {
         for (i, cell) in cells.enumerated() {
             let mark = i == cursor ? ">" : " "
             let state = i < cursor ? "ran " : "    "
-            let first = cell.code.split(separator: "\n").first.map(String.init) ?? ""
+            let first = exerciseIndex(at: i).map { lesson.exercises[$0].title }
+                ?? cell.code.split(separator: "\n").first.map(String.init) ?? ""
             let short = first.count > 60 ? String(first.prefix(57)) + "..." : first
             console.write("\(mark) \(String(format: "%2d", i + 1)) \(state) \(console.dim(location(cell)))  \(short)\n")
         }
@@ -434,6 +488,10 @@ final class ReplSession {
     /// Runs the last cell again in the current state, as a notebook re-runs a cell.
     func rerun() {
         guard cursor > 0 else { console.write("No cell has run yet; Enter runs the first.\n"); return }
+        if let k = exerciseIndex(at: cursor - 1) {
+            console.write("Cell \(cursor) is the solution of exercise \(k + 1); :exercise \(k + 1) opens the exercise, :check compares your answer with it.\n")
+            return
+        }
         let cell = cells[cursor - 1]
         counter += 1
         let module = "ReplRerun\(counter)"
@@ -479,15 +537,18 @@ final class ReplSession {
         // An input that declares something (an extension too) is imported by the inputs after it.
         let keep = !input.statements.contains(where: { $0.isDeclaration || $0.kind == .importDeclaration }) ? nil
             : Kept(module: module, library: "", position: cursor, declared: declarations, imports: input.imports)
-        guard compileAndLoad(input.source, module: module, keepAs: keep, codeLines: code) else { return }
+        guard let printed = compileAndLoad(input.source, module: module, keepAs: keep, codeLines: code) else { return }
+        if openExercise != nil { answers.append(printed) }
         let lessonNames = Set(cellVariables[0..<cursor].flatMap { $0 })
         for name in input.declaredNames where lessonNames.contains(name) {
             console.write(console.dim("note: this `\(name)` is new and belongs to your session; the lesson's cells keep their own `\(name)` (assign it, `\(name) = ...`, to change theirs)") + "\n")
         }
     }
 
-    /// Compiles an input library, loads it in the lesson process and shows what it printed. True when it ran.
-    private func compileAndLoad(_ source: String, module: String, keepAs keep: Kept?, codeLines: String) -> Bool {
+    /// Compiles an input library, loads it in the lesson process and shows what it printed. What it
+    /// printed (text, rich results as their text form) when it ran; nil when it did not.
+    @discardableResult
+    private func compileAndLoad(_ source: String, module: String, keepAs keep: Kept?, codeLines: String) -> String? {
         let file = work + "/\(module).swift", library = work + "/lib\(module).so"
         let compileStart = Date()
         do {
@@ -499,33 +560,33 @@ final class ReplSession {
             let result = try Subprocess.run(args, timeout: 600)
             guard result.termination == .exited(0) else {
                 showCompileErrors(String(decoding: result.output, as: UTF8.self))
-                return false
+                return nil
             }
         } catch {
             console.write(console.red("error: ") + "\(error)\n")
-            return false
+            return nil
         }
         let compileSeconds = Date().timeIntervalSince(compileStart)
         let runStart = Date()
         let printer = Printer(console: console, quiet: false)
         process!.send("load " + library)
-        guard wait(printer) != nil else { return false }
+        guard wait(printer) != nil else { return nil }
         let runSeconds = Date().timeIntervalSince(runStart)
         if timing { console.write(console.dim(String(format: "(compile %.2f s, run %.2f s)", compileSeconds, runSeconds)) + "\n") }
         if let e = printer.loadError {
             console.write(console.red("error: ") + e + "\n")
-            return false
+            return nil
         }
         if printer.restored {
             if printer.interrupted && console.interactive { console.write("\n") }
             console.write(console.red("The input \(printer.interrupted ? "was stopped" : "trapped")") + "; the state is as before it.\n")
-            return false
+            return nil
         }
         if var k = keep {
             k.library = library
             kept.append(k)
         }
-        return true
+        return printer.captured
     }
 
     /// Compiler errors placed in the input (`<repl>:LINE:COL`) or the lesson, with their source lines;
@@ -573,6 +634,8 @@ final class Printer {
     private(set) var restored = false
     private(set) var loadError: String?
     private(set) var trapMessage: String?
+    /// Everything printed, as verify sees a cell's output (rich results as their text form).
+    private(set) var captured = ""
     var interrupted = false
 
     static let trapPrefixes = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil",
@@ -586,12 +649,14 @@ final class Printer {
     func handle(_ event: ReplProcess.Event) {
         switch event {
         case .text(let t):
+            captured += t
             partial += t
             while let nl = partial.firstIndex(of: "\n") {
                 line(String(partial[..<nl]))
                 partial = String(partial[partial.index(after: nl)...])
             }
         case .rich(let r):
+            captured += r.text
             flushPartial()
             out(ReplText.render(r))
         case .trapped:

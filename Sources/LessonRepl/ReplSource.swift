@@ -172,10 +172,10 @@ enum ReplSource {
 
     // MARK: The lesson program
 
-    /// Names of the variables each cell declares at its top level (a `traps` cell declares none: it runs in a closure).
+    /// Names of the variables each cell declares at its top level (a `traps` or `solution` cell declares none: it runs in a closure).
     static func cellVariables(_ lesson: Lesson) -> [[String]] {
         lesson.cells.map { cell in
-            cell.attributes.traps ? [] : statements(cell.code).flatMap(\.variableNames)
+            cell.attributes.runsInChild ? [] : statements(cell.code).flatMap(\.variableNames)
         }
     }
 
@@ -201,7 +201,7 @@ enum ReplSource {
         for cell in lesson.cells {
             out += "ReplRuntime.checkpoint(\(cell.index))\n"
             out += "LessonRuntime.beginCell(\(cell.index))\n"
-            out += Program.cell(cell, code: cell.attributes.traps ? cell.code : mutableCode(cell.code), file: file)
+            out += Program.cell(cell, code: cell.attributes.runsInChild ? cell.code : mutableCode(cell.code), file: file)
         }
         out += "ReplRuntime.end(\(lesson.cells.count))\n"
         return out
@@ -233,7 +233,7 @@ enum ReplSource {
 
     /// The declarations of the lesson program: its cells' top-level names.
     static func lessonDeclarations(_ lesson: Lesson) -> [ReplDeclaration] {
-        lesson.cells.filter { !$0.attributes.traps }.flatMap { statements($0.code).flatMap(\.declarations) }
+        lesson.cells.filter { !$0.attributes.runsInChild }.flatMap { statements($0.code).flatMap(\.declarations) }
     }
 
     /// What an input library needs to know about the session.
@@ -347,7 +347,7 @@ enum ReplSource {
     static func rerun(_ cell: Cell, lessonPath: String, module: String, context: Context) -> String? {
         let file = quoted(lessonPath)
         var code = cell.code
-        if !cell.attributes.traps {
+        if !cell.attributes.runsInChild {
             var chars = Array(cell.code)
             let stmts = statements(cell.code)
             for s in stmts.reversed() {

@@ -76,6 +76,7 @@ final class ReplConsole {
     func dim(_ s: String) -> String { styled(s, "2") }
     func bold(_ s: String) -> String { styled(s, "1") }
     func red(_ s: String) -> String { styled(s, "31") }
+    func green(_ s: String) -> String { styled(s, "32") }
 
     /// Swift code highlighted for the terminal (the site's styles as SGR colours).
     func highlight(_ code: String) -> String {

@@ -54,6 +54,26 @@ public enum LessonRuntime {
     /// A final expression of type Void (`print(x)`, a call) shows nothing.
     public static func display(_ value: Void) {}
 
+    /// Runs an exercise's `solution` cell in a forked child, so that it sees every cell before it and
+    /// nothing it declares or changes reaches the cells after it. A trap (or a non-zero exit) in it
+    /// is reported as `trapped`, which verify reports as a failure of the solution.
+    public static func isolated(_ body: () throws -> Void) {
+        let pid = fork()
+        if pid == 0 {
+            do { try body() } catch { fatalError("Error raised: \(error)") }
+            _exit(0)
+        }
+        guard pid > 0 else {
+            write("Fatal error: the solution's child process could not be started\n")
+            record(.trapped(0))
+            return
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signal = status & 0x7f
+        if signal != 0 || (status >> 8) & 0xff != 0 { record(.trapped(signal)) }
+    }
+
     /// Runs a cell marked `traps` in a forked child so that the trap ends only the child and the
     /// lesson goes on; the child sees all state of the cells before it.
     public static func expectTrap(_ body: () throws -> Void) {

@@ -36,8 +36,11 @@ extension ArcFaceLessons {
                   0.955336489125606
                   [2/18]> :quit
 
+                `arcface-lessons repl 04-margin:3` (or `--at 3`) opens the lesson at cell 3, the cells \
+                before it run first.
+
                 Exit status: 0 after :quit or end of input, 1 the lesson does not parse or compile, \
-                2 usage or environment error.
+                2 usage or environment error (also a cell out of range).
                 """)
 
         @Option(name: .long, help: "Folder of the lessons (NN-name.md files).")
@@ -55,14 +58,29 @@ extension ArcFaceLessons {
         @Flag(name: .long, help: "No ANSI colours, even on a terminal.")
         var noColor = false
 
-        @Argument(help: "The lesson: a file in --lessons by name, slug or number (01-renorm.md, 01-renorm, 01), or a path. Default: pick from a list.")
+        @Option(name: .long, help: "Open the lesson at this cell (1-based, as the REPL shows 'cell 3/18'), running the cells before it first. LESSON:K says the same.")
+        var at: Int?
+
+        @Argument(help: "The lesson: a file in --lessons by name, slug or number (01-renorm.md, 01-renorm, 01), or a path; LESSON:K opens it at cell K. Default: pick from a list.")
         var lesson: String?
+
+        func validate() throws {
+            let fromName = lesson.map { LessonRepl.Repl.splitCell($0).cell } ?? nil
+            if let at, let fromName, at != fromName {
+                throw ValidationError("the cell is given twice: \(lesson!) and --at \(at); give it once")
+            }
+            if (at ?? fromName) != nil && lesson == nil {
+                throw ValidationError("--at needs a lesson: arcface-lessons repl LESSON --at K")
+            }
+        }
 
         func run() throws {
             ToolSignals.install(interrupt: false)
             var options = ReplOptions()
             options.lessonsDirectory = lessons
-            options.lesson = lesson
+            let (name, cell) = lesson.map { LessonRepl.Repl.splitCell($0) } ?? (nil, nil)
+            options.lesson = name
+            options.startCell = at ?? cell
             options.cacheDirectory = cacheDir
             options.timing = timing
             if noColor { options.color = false }

@@ -29,6 +29,8 @@ import Testing
         "18-unknown-front-matter.md": (3, "unknown front matter key 'colour'"),
         "19-traps-without-trap.md": (3, "cell is marked `traps` but completed without trapping"),
         "20-cell-timeout.md": (4, "cell did not finish within its limit of 0.5 s"),
+        "21-exercise-without-solution.md": (3, "exercise 'Exercise: the row norms' has no `swift solution` cell"),
+        "22-solution-without-output.md": (7, "solution has no ```output block to check it"),
     ]
 
     static let folder = Support.fixtures.appendingPathComponent("broken").path

@@ -175,4 +175,94 @@ import Testing
         #expect(again.contains("cannot find 'k' in scope"))
         #expect(again.contains("k * 3"))
     }
+
+    static let exerciseLesson = """
+        # With exercises
+
+        ```swift
+        var m = 0.5
+        print("m =", m)
+        ```
+
+        ```output
+        m = 0.5
+        ```
+
+        ### Exercise: twice m
+
+        Print `2 * m` and `3 * m` on one line.
+
+        ```swift solution
+        m = 100  // runs apart: later cells still see 0.5
+        print(2 * 0.5, 3 * 0.5)
+        ```
+
+        ```output
+        1.0 1.50
+        ```
+
+        ```swift
+        print("after", m)
+        ```
+
+        ```output
+        after 0.5
+        ```
+
+        """
+
+    /// `:check` passes the solution's own code, fails a wrong answer naming the differing number,
+    /// and counts what the inputs since `:exercise N` printed; stepping over the solution shows
+    /// nothing of it and changes nothing.
+    @Test func checkComparesTheLearnersOutputWithTheSolution() throws {
+        let input = [
+            ":exercise",
+            ":exercise 1",             // runs cell 1, shows the prompt
+            ":check",                  // nothing yet
+            "print(2 * m, 4 * m)",     // wrong second number
+            ":check",
+            "print(2 * m, 3 * m)",     // the solution's answer
+            ":check",
+            "",                        // steps over the solution
+            "",                        // cell 3: m is still 0.5
+            ":check 1",                // the exercise closed with the step
+            ":quit",
+        ].joined(separator: "\n") + "\n"
+        let (status, output, _) = try Self.session(input, arguments: "01-ex", lessons: ["01-ex.md": Self.exerciseLesson])
+        #expect(status == 0, "\(output)")
+        #expect(Self.inOrder(output, [
+            "[1/3]> :exercise\n", "   1  Exercise: twice m  cell 2 · lessons/01-ex.md:12",
+            "[1/3]> :exercise 1\n", "m = 0.5\n", "── exercise 1/1 · cell 2/3 · lessons/01-ex.md:12 ──\nExercise: twice m\nPrint `2 * m` and `3 * m` on one line.\n",
+            "[2/3]> :check\nNothing printed yet since exercise 1 opened",
+            "[2/3]> print(2 * m, 4 * m)\n1.0 2.0\n",
+            "[2/3]> :check\n✗ exercise 1: not yet", "line 1, column 5: expected 1.50, got 2.0 (tolerance 0.005)\n",
+            "[2/3]> print(2 * m, 3 * m)\n1.0 1.5\n",
+            "[2/3]> :check\n✓ exercise 1: your output matches the solution's",
+            "[2/3]> \n(exercise 1 closed",
+            "── cell 3/3", "[3/3]> \nafter 0.5\n",
+            "[end]> :check 1\nExercise 1 is not open",
+        ]), "\(output)")
+        #expect(!output.contains("m = 100"))
+    }
+
+    /// `repl LESSON:K` and `--at K` open the lesson at cell K with the cells before it run; a cell
+    /// out of range is a usage error.
+    @Test func aLessonOpensAtACell() throws {
+        let (status, output, _) = try Self.session("m * 2\n:quit\n", arguments: "01-fixture:2")
+        #expect(status == 0, "\(output)")
+        #expect(Self.inOrder(output, ["running cells 1-1 ...", "── cell 2/3 · lessons/01-fixture.md:14 ──", "[2/3]> m * 2\n1.0\n"]), "\(output)")
+        #expect(!output.contains("── cell 1/3"))
+
+        let at = try Self.session("late\n:quit\n", arguments: "1 --at 3")
+        #expect(at.status == 0, "\(at.output)")
+        #expect(Self.inOrder(at.output, ["running cells 1-2 ...", "── cell 3/3", "[3/3]> late\n"]), "\(at.output)")
+
+        let out = try Self.session("", arguments: "01-fixture:4")
+        #expect(out.status == 2, "\(out.output)")
+        #expect(out.output.contains("cell 4 is out of range: lessons/01-fixture.md has 3 cells"), "\(out.output)")
+        let zero = try Self.session("", arguments: "01-fixture --at 0")
+        #expect(zero.status == 2 && zero.output.contains("cell 0 is out of range"), "\(zero.output)")
+        let twice = try Self.session("", arguments: "01-fixture:2 --at 3")
+        #expect(twice.status == 2 && twice.output.contains("the cell is given twice"), "\(twice.output)")
+    }
 }

@@ -193,7 +193,14 @@ public enum Execute {
         for i in cells.indices where trapSignal[i] != nil {
             let (cleaned, message) = trapMessage(cells[i].segments)
             cells[i].segments = cleaned
-            cells[i].outcome = .trappedAsExpected(message: message)
+            if lesson.cells[i].attributes.solution {
+                // A solution runs in a child so that its state stays its own; its trap is a failure.
+                let signal = trapSignal[i]!
+                cells[i].outcome = .trapped(message: !message.isEmpty ? message
+                    : signal == 0 ? "the solution exited with a non-zero status" : "the solution was terminated by signal \(signal)")
+            } else {
+                cells[i].outcome = .trappedAsExpected(message: message)
+            }
         }
         var run = LessonRun(lesson: lesson, inline: inline, compileErrors: [], cells: cells, seconds: 0)
         guard !finished else { return run }

@@ -18,6 +18,8 @@ public struct Lesson: Sendable, Equatable {
     public var math: [MathSpan] = []
     /// Top-level blocks in document order.
     public var blocks: [Block]
+    /// The lesson's exercises (a `### Exercise ...` heading, a prose prompt, a `swift solution` cell), in order.
+    public var exercises: [Exercise] = []
 
     public var cells: [Cell] {
         blocks.compactMap { if case .cell(let c) = $0 { c } else { nil } }
@@ -108,10 +110,31 @@ public struct CellAttributes: Sendable, Equatable {
     public var timeout: Double?
     /// Shown side by side with the listing right before it (the PyTorch it mirrors).
     public var pair = false
+    /// The solution of the exercise whose heading comes before it: checked like any cell, shown
+    /// collapsed on the page. It runs in a forked child (like `traps`): it sees the state before it,
+    /// and nothing it declares or changes reaches later cells.
+    public var solution = false
 
     public init() {}
 
-    public static let known = ["hide", "traps", "nocheck", "hide-output", "pair", "timeout=SECONDS"]
+    /// The cell runs in a forked child of the lesson program (`traps` and `solution` cells).
+    public var runsInChild: Bool { traps || solution }
+
+    public static let known = ["hide", "traps", "nocheck", "hide-output", "pair", "solution", "timeout=SECONDS"]
+}
+
+/// An exercise: a heading whose text starts with the word `Exercise`, a prompt in prose, and the
+/// `swift solution` cell (with its ```output block) that ends it.
+public struct Exercise: Sendable, Equatable {
+    /// 1-based among the lesson's exercises.
+    public var number: Int
+    /// The heading's text (`Exercise: renorm the columns`), formulas as TeX.
+    public var title: String
+    public var headingLine: Int
+    /// The prompt's Markdown, between the heading and the solution (formulas as TeX).
+    public var prompt: String
+    /// Index of the solution among the lesson's cells.
+    public var solutionIndex: Int
 }
 
 /// An ```output block: the text a cell must print, numbers compared with tolerance.

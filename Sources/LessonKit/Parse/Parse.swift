@@ -64,9 +64,11 @@ public enum Parse {
         var blocks: [Block] = []
         var cellCount = 0
         var previous: MarkdownBlock?
+        var exercises = ExerciseScanner(source: withMath)
         for mb in Markdown.blocks(markdown) {
             defer { previous = mb }
             if case .heading(1, let text) = mb.kind, title == nil { title = MathSpans.restore(text, math) }
+            if let e = exercises.scan(mb, math: math, cellIndex: cellCount) { error(e.line, e.message, hint: e.hint) }
             guard case .fencedCode(let info, let literal, let closed) = mb.kind else {
                 appendProse(mb, to: &blocks)
                 continue
@@ -85,6 +87,7 @@ public enum Parse {
                     case "nocheck": attributes.nocheck = true
                     case "hide-output": attributes.hideOutput = true
                     case "pair": attributes.pair = true
+                    case "solution": attributes.solution = true
                     case _ where word.hasPrefix("timeout="):
                         if let v = seconds(String(word.dropFirst("timeout=".count))) { attributes.timeout = v } else {
                             error(mb.startLine, "malformed cell timeout '\(word)'", hint: "write seconds up to \(Int(maxSeconds)), e.g. timeout=10")
@@ -140,12 +143,21 @@ public enum Parse {
             }
         }
 
+        if let e = exercises.finish() { error(e.line, e.message, hint: e.hint) }
+        let cells = blocks.compactMap { if case .cell(let c) = $0 { c } else { nil } }
+        // A solution without an ```output block fails verify (Verify.swift), so that --accept can write it.
+        for cell in cells where cell.attributes.solution {
+            for (on, word) in [(cell.attributes.traps, "traps"), (cell.attributes.nocheck, "nocheck")] where on {
+                error(cell.fenceLine, "a `solution` cell cannot be `\(word)`", hint: "a solution runs and its output is checked")
+            }
+        }
+
         if title == nil {
             error(1, "lesson has no title", hint: "start it with a '# Title' heading or 'title:' front matter")
         }
         guard !diagnostics.contains(where: { $0.severity == .error }) else { return (nil, diagnostics) }
         let lesson = Lesson(path: source.path, slug: source.slug, number: source.number, title: title ?? source.slug,
-                            options: options, markdown: markdown, math: math, blocks: blocks)
+                            options: options, markdown: markdown, math: math, blocks: blocks, exercises: exercises.found)
         return (lesson, diagnostics)
     }
 
@@ -219,5 +231,72 @@ public enum Parse {
         }
         for i in 0...end { lines[i] = "" }
         return (lines.joined(separator: "\n"), fields)
+    }
+}
+
+/// Finds the exercises while Parse walks the blocks: a heading whose text starts with the word
+/// `Exercise` opens one, prose (and cells, if the exercise needs some set-up) follows as its prompt,
+/// and the next `swift solution` cell closes it. Another heading, or the end of the file, before the
+/// solution is an error at the exercise's heading; a solution outside an exercise is an error at its fence.
+struct ExerciseScanner {
+    struct Problem { var line: Int; var message: String; var hint: String }
+    private struct Open { var title: String; var headingLine: Int; var promptStart: Int; var hasProse = false }
+
+    let sourceLines: [Substring]
+    private var open: Open?
+    private(set) var found: [Exercise] = []
+
+    /// `source`: the lesson with front matter blanked and formulas still as TeX (the prompt keeps them).
+    init(source: String) { sourceLines = source.split(separator: "\n", omittingEmptySubsequences: false) }
+
+    /// `Exercise`, `Exercise: ...`, `Exercise 2 - ...` (but not `Exercises` or `Exercised`).
+    static func isExerciseHeading(_ text: String) -> Bool {
+        guard text.hasPrefix("Exercise") else { return false }
+        guard let next = text.dropFirst("Exercise".count).first else { return true }
+        return !next.isLetter
+    }
+
+    mutating func scan(_ block: MarkdownBlock, math: [MathSpan], cellIndex: Int) -> Problem? {
+        switch block.kind {
+        case .heading(_, let text):
+            let problem = unsolved()
+            open = nil
+            if Self.isExerciseHeading(text) {
+                open = Open(title: MathSpans.restore(text, math), headingLine: block.startLine, promptStart: block.endLine + 1)
+            }
+            return problem
+        case .fencedCode(let info, _, _):
+            let words = info.split(whereSeparator: \.isWhitespace)
+            guard words.first == "swift", words.dropFirst().contains("solution") else { return nil }
+            guard let o = open else {
+                return Problem(line: block.startLine, message: "a `swift solution` cell must end an exercise, and no exercise is open here",
+                               hint: "put a heading that starts with 'Exercise' (### Exercise: ...) and the prompt before it")
+            }
+            open = nil
+            guard o.hasProse else {
+                return Problem(line: o.headingLine, message: "exercise '\(o.title)' has no prompt",
+                               hint: "write what to do in prose between the heading and the `swift solution` cell")
+            }
+            let lines = o.promptStart <= block.startLine - 1 ? sourceLines[(o.promptStart - 1)..<min(block.startLine - 1, sourceLines.count)] : []
+            let prompt = lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            found.append(Exercise(number: found.count + 1, title: o.title, headingLine: o.headingLine, prompt: prompt,
+                                  solutionIndex: cellIndex))
+            return nil
+        case .other:
+            open?.hasProse = true
+            return nil
+        }
+    }
+
+    /// The end of the file.
+    mutating func finish() -> Problem? {
+        defer { open = nil }
+        return unsolved()
+    }
+
+    private func unsolved() -> Problem? {
+        guard let o = open else { return nil }
+        return Problem(line: o.headingLine, message: "exercise '\(o.title)' has no `swift solution` cell",
+                       hint: "end the exercise with a ```swift solution cell and its ```output block, before the next heading")
     }
 }

@@ -1,5 +1,5 @@
 // FrontEnd: the site's CSS and JavaScript as real files under Resources/frontend (like mdBook's
-// front-end folder), so a designer edits them as CSS and JS. style.css is theme.css + plots.css;
+// front-end folder), so a designer edits them as CSS and JS. style.css is theme.css + plots.css + exercises.css;
 // site.js is search.js + slider.js. System fonts for text and code, the shipped Latin Modern Math
 // for formulas: the site loads nothing from the network.
 
@@ -13,6 +13,8 @@ enum FrontEnd {
     /// Matches every word of the query (prefix match, case-insensitive) against page titles, section
     /// titles and text; titles rank first; results link to the section.
     static let searchScript = file("search.js")
+    /// An exercise's collapsed solution (`<details class="solution">`).
+    static let exercisesCSS = file("exercises.css")
     /// Wires every `.plot-slider`: the range input's index shows that slide (the others get
     /// `hidden`) and puts its data-value into the `<output>`. Plain JS; no `<` or `&` in it, so it
     /// can also be inlined in a page.

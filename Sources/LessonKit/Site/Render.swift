@@ -11,7 +11,7 @@ public enum Render {
     /// Every file of the site, keyed by path relative to the site folder.
     public static func site(_ runs: [LessonRun]) -> [String: Data] {
         var files: [String: Data] = [
-            "style.css": Data((FrontEnd.themeCSS + FrontEnd.plotsCSS).utf8),
+            "style.css": Data((FrontEnd.themeCSS + FrontEnd.plotsCSS + FrontEnd.exercisesCSS).utf8),
             "site.js": Data((FrontEnd.searchScript + FrontEnd.sliderScript).utf8),
             "index.html": Data(index(runs.map(\.lesson)).utf8),
             "search-index.js": Data(Search.index(runs).utf8),
@@ -81,7 +81,9 @@ public enum Render {
         let lesson = run.lesson
         var subs = Markdown.Substitutions()
         for (cell, result) in zip(lesson.cells, run.cells) {
-            subs.blocks[cell.fenceLine] = self.cell(cell, result)
+            subs.blocks[cell.fenceLine] = cell.attributes.solution
+                ? solution(cell, result, lesson.exercises.first { $0.solutionIndex == cell.index })
+                : self.cell(cell, result)
             if let e = cell.expected { subs.blocks[e.fenceLine] = "" }
             if let l = cell.pairedListing { subs.blocks[l.line] = "" }
         }
@@ -152,6 +154,12 @@ public enum Render {
                 + "<div class=\"side swift\"><p class=\"side-label\">Swift</p>\n\(code)</div>\n</div>\n" + outputs
         }
         return "<div class=\"cell\" id=\"cell-\(cell.index + 1)\">\n" + code + outputs + "</div>\n"
+    }
+
+    /// An exercise's solution: collapsed, the cell (code and checked output) inside.
+    static func solution(_ cell: Cell, _ result: CellResult, _ exercise: Exercise?) -> String {
+        let label = exercise.map { "Solution to exercise \($0.number)" } ?? "Solution"
+        return "<details class=\"solution\">\n<summary>\(label)</summary>\n" + self.cell(cell, result) + "</details>\n"
     }
 
     static func table(_ t: Table) -> String {

@@ -50,15 +50,21 @@ package enum Program {
 
     /// One cell's code as every compiled unit places it (verify's program, the REPL's, a rerun):
     /// under `#sourceLocation` of its Markdown line, a last expression shown, a `traps` cell in its
-    /// forked child. `file` is the lesson's path as a Swift string literal's contents (`quoted`).
+    /// forked child, a `solution` cell in its own. `file` is the lesson's path as a Swift string literal's contents (`quoted`).
     package static func cell(_ cell: Cell, code: String, file: String) -> String {
-        var out = cell.attributes.traps ? "LessonRuntime.expectTrap {\n" : ""
+        var out = childOpening(cell)
         out += "#sourceLocation(file: \"\(file)\", line: \(cell.codeLine))\n"
         out += displayingLastExpression(code)
         if !out.hasSuffix("\n") { out += "\n" }
         out += "#sourceLocation()\n"
-        if cell.attributes.traps { out += "}\n" }
+        if cell.attributes.runsInChild { out += "}\n" }
         return out
+    }
+
+    /// The call that runs a cell in a forked child (`traps`: it must trap; `solution`: an exercise's
+    /// solution, whose state must not reach later cells), or "" for a cell that runs in place.
+    static func childOpening(_ cell: Cell) -> String {
+        cell.attributes.traps ? "LessonRuntime.expectTrap {\n" : cell.attributes.solution ? "LessonRuntime.isolated {\n" : ""
     }
 
     /// The contents of a Swift string literal holding `s`.
@@ -76,7 +82,7 @@ package enum Program {
         for cell in lesson.cells {
             out += "\n// cell \(cell.index + 1) (\(lesson.path):\(cell.codeLine))\n"
             let code = displayingLastExpression(cell.code)
-            out += cell.attributes.traps ? "LessonRuntime.expectTrap {\n" + code + (code.hasSuffix("\n") ? "" : "\n") + "}\n"
+            out += cell.attributes.runsInChild ? childOpening(cell) + code + (code.hasSuffix("\n") ? "" : "\n") + "}\n"
                 : code + (code.hasSuffix("\n") ? "" : "\n")
         }
         return out

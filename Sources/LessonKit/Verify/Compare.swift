@@ -74,17 +74,56 @@ public enum Compare {
         return result
     }
 
-    static func checkLine(expected: String, actual: String, tolerance: Tolerance) -> (column: Int, message: String)? {
-        if expected == actual { return nil }
-        let et = tokens(expected), at = tokens(actual)
-        let shapesMatch = et.count == at.count && zip(et, at).allSatisfy {
+    /// Every difference between an expected block and a text, where `check` stops at the first: each
+    /// number outside its tolerance, each line whose text differs, missing and extra lines (the REPL's
+    /// `:check` lists them). Empty exactly when `check` finds none.
+    package static func differences(expected: String, actual: String, tolerance: Tolerance) -> [Mismatch] {
+        let e = lines(expected), a = lines(actual)
+        var found: [Mismatch] = []
+        for (i, eLine) in e.enumerated() {
+            guard i < a.count else {
+                found.append(Mismatch(line: i, column: 0, message: "expected more output: missing line '\(eLine)'"))
+                continue
+            }
+            guard let first = checkLine(expected: eLine, actual: a[i], tolerance: tolerance) else { continue }
+            let et = tokens(eLine), at = tokens(a[i])
+            // Spacing that differs only because the numbers' widths differ (a tensor's padding)
+            // still lets the numbers be compared one by one.
+            func squeezed(_ t: [Token]) -> [Token] { t.map { if case .text(let x) = $0 { .text(x.filter { $0 != " " }) } else { $0 } } }
+            guard sameShape(et, at) || sameShape(squeezed(et), squeezed(at)) else {
+                found.append(Mismatch(line: i, column: first.column, message: first.message))
+                continue
+            }
+            for case (.number(let ev, let written, let column), .number(let av, let aw, _)) in zip(et, at) {
+                let tol = allowed(written: written, value: ev, tolerance: tolerance)
+                if !agrees(expected: ev, actual: av, tolerance: tol) {
+                    found.append(Mismatch(line: i, column: column, message: "expected \(written), got \(aw) (tolerance \(format(tol)))"))
+                }
+            }
+            if !found.contains(where: { $0.line == i }) { found.append(Mismatch(line: i, column: first.column, message: first.message)) }
+        }
+        if a.count > e.count {
+            found.append(Mismatch(line: max(0, e.count - 1), column: 0,
+                                  message: "unexpected extra output: '\(a[e.count])'" + (a.count > e.count + 1 ? " (and \(a.count - e.count - 1) more lines)" : "")))
+        }
+        return found
+    }
+
+    /// The same text between the same places for numbers.
+    private static func sameShape(_ et: [Token], _ at: [Token]) -> Bool {
+        et.count == at.count && zip(et, at).allSatisfy {
             switch ($0, $1) {
             case (.text(let x), .text(let y)): x == y
             case (.number, .number): true
             default: false
             }
         }
-        guard shapesMatch else {
+    }
+
+    static func checkLine(expected: String, actual: String, tolerance: Tolerance) -> (column: Int, message: String)? {
+        if expected == actual { return nil }
+        let et = tokens(expected), at = tokens(actual)
+        guard sameShape(et, at) else {
             return (firstDifference(expected, actual), "expected '\(expected)', got '\(actual)'")
         }
         for case (.number(let ev, let written, let column), .number(let av, let aw, _)) in zip(et, at) {

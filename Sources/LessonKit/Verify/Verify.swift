@@ -28,7 +28,7 @@ public enum Verify {
                 continue
             case .trapped(let message):
                 fail(trapLine(message, lesson: lesson, cell: cell), 1, "cell \(cell.index + 1) runs", "cell trapped: \(shortTrap(message))",
-                     hint: "mark the cell `swift traps` if the trap is what it shows")
+                     hint: cell.attributes.solution ? "an exercise's solution must run to its end" : "mark the cell `swift traps` if the trap is what it shows")
                 stoppedAt = stoppedAt ?? cell.fenceLine
                 continue
             case .timedOut(let seconds, let cellLimit), .stalled(let seconds, let cellLimit):
@@ -66,6 +66,11 @@ public enum Verify {
                 } else {
                     checks.append(.passed(lesson.path, e.textLine, name))
                 }
+            } else if cell.attributes.solution {
+                // The REPL's :check compares a learner's answer with this block: a solution needs one.
+                let shown = Compare.lines(actual).prefix(6).map { "    " + $0 }.joined(separator: "\n")
+                fail(cell.fenceLine, 1, name, "solution has no ```output block" + (shown.isEmpty ? " (and it printed nothing)" : " to check it:\n\(shown)"),
+                     hint: "a solution must print its answer (or end with it as an expression), checked by an ```output block right after it (verify --accept writes it)")
             } else if !cell.attributes.nocheck && !cell.attributes.traps && !actual.allSatisfy(\.isWhitespace) {
                 let shown = Compare.lines(actual).prefix(6).map { "    " + $0 }.joined(separator: "\n")
                 fail(cell.fenceLine, 1, name, "cell printed output but has no ```output block to check it:\n\(shown)",
