@@ -117,10 +117,9 @@ public enum Repl {
         }
         let (sources, _) = try Load.lessons(in: options.lessonsDirectory)
         func find(_ name: String) -> LessonSource? {
-            let n = name.trimmingCharacters(in: .whitespaces)
-            return sources.first { $0.slug == n || $0.path == n || ($0.path as NSString).lastPathComponent == n }
-                ?? sources.first { $0.slug.hasPrefix(n + "-") }
-                ?? Int(n).flatMap { number in sources.first { $0.number == number } }
+            // Named as in every subcommand (Load.lesson): file, slug, number or path.
+            let path = Load.lesson(named: name.trimmingCharacters(in: .whitespaces), among: sources.map(\.path))
+            return sources.first { $0.path == path }
         }
         if let name = options.lesson {
             guard let s = find(name) else {

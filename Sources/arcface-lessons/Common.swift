@@ -88,7 +88,8 @@ func finish(_ common: Common, format: ReportFormat = .default, junit: String? = 
 
 /// A usage or environment error (no compiler, kit not built, unreadable file): one line, exit 2.
 func environmentFailure(_ error: Error) -> Never {
-    let text = error is EnvironmentError ? "arcface-lessons: \(error)" : "arcface-lessons: error: \(error)"
+    // A Diagnostic names its own file:line (course.yml:2:7: error: ...).
+    let text = error is Diagnostic ? "\(error)" : error is EnvironmentError ? "arcface-lessons: \(error)" : "arcface-lessons: error: \(error)"
     FileHandle.standardError.write(Data((text + "\n").visibleControls().utf8))
     exit(2)
 }

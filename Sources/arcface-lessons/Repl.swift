@@ -43,11 +43,11 @@ extension ArcFaceLessons {
                 2 usage or environment error (also a cell out of range).
                 """)
 
-        @Option(name: .long, help: "Folder of the lessons (NN-name.md files).")
-        var lessons = "lessons"
+        @Option(name: .long, help: "Folder of the lessons (NN-name.md files; default: course.yml's `lessons`, else lessons).")
+        var lessons: String?
 
-        @Option(name: .long, help: "Folder the compiled lesson programs are kept in.")
-        var cacheDir = ".lessons-cache"
+        @Option(name: .long, help: "Folder the compiled lesson programs are kept in (default: course.yml's `cache`, else .lessons-cache).")
+        var cacheDir: String?
 
         @Option(name: .long, help: "Folder with the built libArcFaceKit.so (default: next to this executable).")
         var kit: String?
@@ -76,12 +76,14 @@ extension ArcFaceLessons {
 
         func run() throws {
             ToolSignals.install(interrupt: false)
+            let config: CourseConfig
+            do { config = try CourseConfig.discover() } catch { environmentFailure(error) }
             var options = ReplOptions()
-            options.lessonsDirectory = lessons
+            options.lessonsDirectory = lessons ?? config.lessons
             let (name, cell) = lesson.map { LessonRepl.Repl.splitCell($0) } ?? (nil, nil)
             options.lesson = name
             options.startCell = at ?? cell
-            options.cacheDirectory = cacheDir
+            options.cacheDirectory = cacheDir ?? config.cache
             options.timing = timing
             if noColor { options.color = false }
             do {
