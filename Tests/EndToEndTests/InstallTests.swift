@@ -30,6 +30,31 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: course + "/site/style.css"))
     }
 
+    @Test func initWritesACourseThatTheInstalledToolVerifiesAndBuildsAtOnce() throws {
+        let prefix = try Pipeline.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: prefix) }
+        let install = try Support.run(["/bin/bash", Support.repositoryRoot.path + "/scripts/install.sh", prefix, try Support.toolchain().kitDirectory], in: prefix)
+        #expect(install.status == 0, "\(install.output)")
+        let tool = ["/usr/bin/env", "-u", "ARCFACE_KIT_DIR", prefix + "/bin/arcface-lessons"]
+        let made = try Support.run(tool + ["init", "course", "--title", "Margins"], in: prefix)
+        #expect(made.status == 0, "\(made.output)")
+        let course = prefix + "/course"
+        for file in ["course.yml", "lessons/01-first-steps.md", ".github/workflows/course.yml", ".gitignore"] {
+            #expect(FileManager.default.fileExists(atPath: course + "/" + file), "\(file)")
+        }
+        #expect(try String(contentsOfFile: course + "/course.yml", encoding: .utf8).contains("title: \"Margins\""))
+        let verify = try Support.run(tool + ["verify", "--no-cache"], in: course)
+        #expect(verify.status == 0 && verify.output.contains("2 passed, 0 failed"), "\(verify.output)")
+        let build = try Support.run(tool + ["build"], in: course + "/lessons")
+        #expect(build.status == 0, "\(build.output)")
+        #expect(FileManager.default.fileExists(atPath: course + "/site/01-first-steps.html"))
+        // Again: refused, nothing overwritten.
+        try "changed\n".write(toFile: course + "/lessons/01-first-steps.md", atomically: true, encoding: .utf8)
+        let again = try Support.run(tool + ["init", "course"], in: prefix)
+        #expect(again.status == 2 && again.output.contains("already has course.yml, lessons/01-first-steps.md"), "\(again.output)")
+        #expect(try String(contentsOfFile: course + "/lessons/01-first-steps.md", encoding: .utf8) == "changed\n")
+    }
+
     @Test func aToolWithoutItsKitSaysWhatToBuild() throws {
         let dir = try Pipeline.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
