@@ -16,6 +16,9 @@ public struct Lesson: Sendable, Equatable {
     public var markdown: String
     /// The formulas of the prose, by placeholder number.
     public var math: [MathSpan] = []
+    /// The cross-references (`@tab-x`) and citations (`[@key]`) of the prose, by placeholder number
+    /// (`References.placeholder`), in document order.
+    public var references: [ProseReference] = []
     /// Top-level blocks in document order.
     public var blocks: [Block]
 
@@ -108,10 +111,12 @@ public struct CellAttributes: Sendable, Equatable {
     public var timeout: Double?
     /// Shown side by side with the listing right before it (the PyTorch it mirrors).
     public var pair = false
+    /// Show the code folded (a collapsed "Show code" `<details>`), the output as usual.
+    public var fold = false
 
     public init() {}
 
-    public static let known = ["hide", "traps", "nocheck", "hide-output", "pair", "timeout=SECONDS"]
+    public static let known = ["hide", "traps", "nocheck", "hide-output", "pair", "fold", "timeout=SECONDS"]
 }
 
 /// An ```output block: the text a cell must print, numbers compared with tolerance.
