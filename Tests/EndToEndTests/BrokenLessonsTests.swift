@@ -29,6 +29,8 @@ import Testing
         "18-unknown-front-matter.md": (3, "unknown front matter key 'colour'"),
         "19-traps-without-trap.md": (3, "cell is marked `traps` but completed without trapping"),
         "20-cell-timeout.md": (4, "cell did not finish within its limit of 0.5 s"),
+        "21-unknown-label.md": (3, "unknown label '@tab-norms': no table of this page has it"),
+        "22-unknown-citation.md": (3, "citation '@deng2019arcface' but the lessons folder has no references.bib"),
     ]
 
     static let folder = Support.fixtures.appendingPathComponent("broken").path
