@@ -125,6 +125,8 @@ private let bib = """
         #expect(l.references.map { "\($0.line):\($0.column)" } == ["3:8", "3:20", "3:35", "19:8"])
         #expect(l.math.map(\.label) == ["eq-margin", nil, "eq-second"])
         #expect(!l.markdown.contains("{#eq-margin}"))
+        let urls = try #require(Support.parse("# T\n\nSee [x](https://a.org/@tab-x), <https://b.org/@fig-y> and k:@eq-z.\n").lesson)
+        #expect(urls.references.isEmpty)
     }
 
     @Test func targetsAreNumberedPerKindInOrderOfAppearanceAndReferencesLinkToThem() throws {

@@ -56,12 +56,12 @@ public enum References {
     }
 
     /// A reference starting at `line[j]` (an `@` or a `[`), and how many characters it spans.
-    /// `@tab-x` must not follow a letter, digit or `.` (an e-mail address is not one); `[@a; @b]`
+    /// `@tab-x` must not follow a letter, digit, `.`, `/` or `:` (an e-mail address or a URL is not one); `[@a; @b]`
     /// must not be followed by `(`, `[` or `:` (a link with `@` in its text).
     static func scan(_ text: [Character], at j: Int, line: Int) -> (ProseReference, Int)? {
         func source(_ n: Int) -> String { String(text[j..<(j + n)]) }
         if text[j] == "@" {
-            if j > 0, text[j - 1].isLetter || text[j - 1].isNumber || "._@-+".contains(text[j - 1]) { return nil }
+            if j > 0, text[j - 1].isLetter || text[j - 1].isNumber || "._@-+/:=".contains(text[j - 1]) { return nil }
             var k = j + 1
             while k < text.count, isLabelCharacter(text[k]) { k += 1 }
             while k > j + 1, text[k - 1] == "-" || text[k - 1] == "_" { k -= 1 }  // `@fig-x-` ends at x
