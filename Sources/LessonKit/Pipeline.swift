@@ -30,6 +30,9 @@ public enum Pipeline {
                 if wanted { lessons.append(lesson) }
             }
         }
+        // The works the prose cites (`[@key]`); its own errors are at references.bib:line.
+        let (bibliography, bibDiagnostics) = Bibliography.load(lessonsDirectory: options.lessonsDirectory)
+        for d in bibDiagnostics { checksByFile[d.file ?? "", default: []].append(.failed(d, "references.bib parses")) }
         let pages = Dictionary(uniqueKeysWithValues: all.map { ($0.slug, Links.anchors(of: $0)) })
         for c in Links.check(lessons, pages: pages) { checksByFile[c.file, default: []].append(c) }
         report.timings.loadAndParse = Date().timeIntervalSince(started)
@@ -56,15 +59,18 @@ public enum Pipeline {
                 let outcome = Result { () throws -> Checked in
                     let started = Date()
                     var fromCache = false
-                    let run: LessonRun
+                    var run: LessonRun
                     if let cache, let hit = cache.lookup(lesson, options: executeOptions) {
                         (run, fromCache) = (hit, true)
                     } else {
                         run = try Execute.run(lesson, toolchain: toolchain, options: executeOptions)
                         cache?.store(run, options: executeOptions)
                     }
+                    run.bibliography = bibliography
+                    // Labels of tables and plots come from the run: references are checked now.
                     let (checks, notes) = Verify.check(run)
-                    return Checked(run: run, checks: checks, notes: notes, cached: fromCache, seconds: Date().timeIntervalSince(started))
+                    let referenceChecks = References.check(run)
+                    return Checked(run: run, checks: checks + referenceChecks, notes: notes, cached: fromCache, seconds: Date().timeIntervalSince(started))
                 }
                 if options.progress {
                     let status: String

@@ -15,9 +15,13 @@ public struct Table: Sendable, Codable, Equatable {
     public var caption: String
     public var columns: [String]
     public var rows: [[String]]
+    /// A cross-reference label (`tab-norms`): the table is numbered on its page and prose refers
+    /// to it as `@tab-norms`. Optional in the JSON, so results recorded without it still decode.
+    public var label: String?
 
-    public init(caption: String = "", columns: [String], rows: [[String]]) {
+    public init(label: String? = nil, caption: String = "", columns: [String], rows: [[String]]) {
         check(rows.allSatisfy { $0.count == columns.count }, "every row needs \(columns.count) cells")
+        self.label = label
         self.caption = caption
         self.columns = columns
         self.rows = rows
@@ -100,9 +104,13 @@ public struct Plot: Sendable, Codable, Equatable {
     /// Fixed axis ranges (default: the data's range).
     public var xRange: [Double]?
     public var yRange: [Double]?
+    /// A cross-reference label (`fig-margin`): the plot is numbered as a figure on its page and
+    /// prose refers to it as `@fig-margin`. Optional in the JSON.
+    public var label: String?
 
-    public init(title: String, xLabel: String = "", yLabel: String = "", series: [Series], summary: String? = nil,
+    public init(label: String? = nil, title: String, xLabel: String = "", yLabel: String = "", series: [Series], summary: String? = nil,
                 kind: Kind = .cartesian, xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil) {
+        self.label = label
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
@@ -122,9 +130,12 @@ public struct PlotSlider: Sendable, Codable, Equatable {
     public var plots: [Plot]
     /// Index of the plot shown first.
     public var initial: Int
+    /// A cross-reference label (`fig-slider`): the slider is numbered as one figure. Optional in the JSON.
+    public var label: String?
 
-    public init(parameter: String, values: [Double], plots: [Plot], initial: Int = 0) {
+    public init(label: String? = nil, parameter: String, values: [Double], plots: [Plot], initial: Int = 0) {
         check(values.count == plots.count && !plots.isEmpty, "one plot per value")
+        self.label = label
         self.parameter = parameter
         self.values = values
         self.plots = plots

@@ -31,6 +31,8 @@ import Testing
         "20-cell-timeout.md": (4, "cell did not finish within its limit of 0.5 s"),
         "21-exercise-without-solution.md": (3, "exercise 'Exercise: the row norms' has no `swift solution` cell"),
         "22-solution-without-output.md": (7, "solution has no ```output block to check it"),
+        "23-unknown-label.md": (3, "unknown label '@tab-norms': no table of this page has it"),
+        "24-unknown-citation.md": (3, "citation '@deng2019arcface' but the lessons folder has no references.bib"),
     ]
 
     static let folder = Support.fixtures.appendingPathComponent("broken").path

@@ -265,3 +265,57 @@ import Testing
         #expect(!page.contains("<img src=x"))
     }
 }
+
+@Suite(.serialized) struct CrossReferenceEndToEndTests {
+    static let lesson = """
+        # Refs
+
+        > [!TIP]
+        > See @tab-norms, @fig-rows and @eq-renorm [@deng2019arcface].
+
+        $$\\lVert w \\rVert = 1$$ {#eq-renorm}
+
+        ```swift fold
+        show(Table(label: "tab-norms", caption: "Norms", columns: ["row", "norm"], rows: [["0", fmt(1.0)]]))
+        show(Plot(label: "fig-rows", title: "Rows", series: [Series("n", x: [0, 1], y: [1, 1])]))
+        ```
+
+        ```output
+        Norms
+        row    norm
+          0  1.0000
+        ```
+
+        """
+
+    static let bib = "@inproceedings{deng2019arcface,\n  author = {Deng, Jiankang and Guo, Jia},\n  title = {ArcFace},\n  booktitle = {CVPR},\n  year = 2019,\n}\n"
+
+    @Test func labelsAndCitationsResolveAfterTheRunAndRenderAsNumberedLinks() throws {
+        let dir = try Support.project(["01-r.md": Self.lesson, "references.bib": Self.bib])
+        let report = try Support.verify(dir)
+        #expect(Support.errors(report) == [])
+        let page = String(decoding: Render.site(report.runs)["01-r.html"]!, as: UTF8.self)
+        #expect(page.contains(##"See <a class="xref" href="#tab-norms">Table 1</a>, <a class="xref" href="#fig-rows">Figure 1</a> and <a class="xref" href="#eq-renorm">(1)</a>"##))
+        #expect(page.contains(#"<li id="ref-deng2019arcface" value="1">Jiankang Deng and Jia Guo."#))
+        #expect(page.contains(#"<div class="callout callout-tip" role="note" aria-label="Tip">"#))
+        #expect(page.contains("<details class=\"fold\">"))
+    }
+
+    @Test func aBrokenLabelOrCitationKeyFailsVerifyAtItsLineAndColumn() throws {
+        let broken = Self.lesson.replacingOccurrences(of: "@fig-rows", with: "@fig-cols")
+            .replacingOccurrences(of: "[@deng2019arcface]", with: "[@deng2019arcface; @wang2018cosface]")
+        let dir = try Support.project(["01-r.md": broken, "references.bib": Self.bib])
+        let errors = Support.errors(try Support.verify(dir))
+        #expect(errors == [
+            "\(dir)/lessons/01-r.md:4:19: error: unknown label '@fig-cols': no figure of this page has it\n  hint: labels on this page: eq-renorm, fig-rows, tab-norms",
+            "\(dir)/lessons/01-r.md:4:63: error: unknown citation key '@wang2018cosface': references.bib has no entry 'wang2018cosface'\n  hint: add an entry @article{wang2018cosface, ...} to references.bib, or correct the key",
+        ])
+    }
+
+    @Test func aMalformedBibEntryIsAnErrorAtItsLine() throws {
+        let dir = try Support.project(["01-r.md": Self.lesson, "references.bib": "\n" + Self.bib.replacingOccurrences(of: "year = 2019", with: "year 2019")])
+        let r = try Support.run([Support.tool, "verify", "--no-cache"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.output.contains("lessons/references.bib:6:1: error: expected '=' after the field 'year'"), "\(r.output)")
+    }
+}

@@ -16,6 +16,9 @@ public struct Lesson: Sendable, Equatable {
     public var markdown: String
     /// The formulas of the prose, by placeholder number.
     public var math: [MathSpan] = []
+    /// The cross-references (`@tab-x`) and citations (`[@key]`) of the prose, by placeholder number
+    /// (`References.placeholder`), in document order.
+    public var references: [ProseReference] = []
     /// Top-level blocks in document order.
     public var blocks: [Block]
     /// The lesson's exercises (a `### Exercise ...` heading, a prose prompt, a `swift solution` cell), in order.
@@ -114,13 +117,15 @@ public struct CellAttributes: Sendable, Equatable {
     /// collapsed on the page. It runs in a forked child (like `traps`): it sees the state before it,
     /// and nothing it declares or changes reaches later cells.
     public var solution = false
+    /// Show the code folded (a collapsed "Show code" `<details>`), the output as usual.
+    public var fold = false
 
     public init() {}
 
     /// The cell runs in a forked child of the lesson program (`traps` and `solution` cells).
     public var runsInChild: Bool { traps || solution }
 
-    public static let known = ["hide", "traps", "nocheck", "hide-output", "pair", "solution", "timeout=SECONDS"]
+    public static let known = ["hide", "traps", "nocheck", "hide-output", "pair", "solution", "fold", "timeout=SECONDS"]
 }
 
 /// An exercise: a heading whose text starts with the word `Exercise`, a prompt in prose, and the

@@ -58,4 +58,6 @@ public struct LessonRun: Sendable {
     /// Of `seconds`: inside swiftc and inside the lesson program (0 for a cached result).
     public var compileSeconds: Double = 0
     public var programSeconds: Double = 0
+    /// The lessons folder's references.bib (nil when it has none), for the page's citations.
+    public var bibliography: Bibliography? = nil
 }

@@ -224,7 +224,7 @@ enum Markdown {
         private var taken: Set<String> = ["content", "search-input", "search-results"]
         mutating func next(_ text: String) -> String {
             // Formulas (placeholders here) do not go into ids.
-            let text = text.replacingOccurrences(of: #"AFLMATH\d+X"#, with: "", options: .regularExpression)
+            let text = text.replacingOccurrences(of: #"AFL(MATH|REF)\d+X"#, with: "", options: .regularExpression)
             var base = String(text.lowercased().compactMap { ch -> Character? in
                 if ch == " " { return "-" }
                 return ch.isLetter || ch.isNumber || ch == "-" || ch == "_" ? ch : nil
@@ -257,6 +257,59 @@ enum Markdown {
         var link: (String) -> String = { $0 }
         /// HTML for other fenced listings (info string, code), e.g. highlighted Python; nil: cmark's own.
         var listing: (String, String) -> String? = { _, _ in nil }
+        /// HTML of each cross-reference and citation placeholder, by number (`References.placeholder`).
+        var references: [String] = []
+    }
+
+    /// Splits text at formula (`AFLMATH3X`) and reference (`AFLREF2X`) placeholders: (text
+    /// before, which placeholder) pieces, then the rest.
+    static func placeholderPieces(_ text: String) -> (parts: [(text: String, reference: Bool, index: Int)], rest: String) {
+        guard text.contains("AFL") else { return ([], text) }
+        var parts: [(text: String, reference: Bool, index: Int)] = []
+        var rest = Substring(text), before = ""
+        while let r = rest.range(of: "AFL") {
+            let after = rest[r.upperBound...]
+            let reference = after.hasPrefix("REF")
+            guard reference || after.hasPrefix("MATH") else {
+                before += rest[..<r.upperBound]
+                rest = after
+                continue
+            }
+            let digitsStart = after.index(after.startIndex, offsetBy: reference ? 3 : 4)
+            let digits = after[digitsStart...].prefix { $0.isASCII && $0.isNumber }
+            let end = after.index(digitsStart, offsetBy: digits.count)
+            guard !digits.isEmpty, end < after.endIndex, after[end] == "X", let k = Int(digits) else {
+                before += rest[..<r.upperBound]
+                rest = after
+                continue
+            }
+            parts.append((before + rest[..<r.lowerBound], reference, k))
+            before = ""
+            rest = after[after.index(after: end)...]
+        }
+        return (parts, before + rest)
+    }
+
+    /// The alert kind of a block quote whose first line is `[!NOTE]` (`TIP`, `IMPORTANT`,
+    /// `WARNING`, `CAUTION`; any case, as GitHub reads them), with that line taken out of the tree.
+    private static func calloutKind(_ quote: OpaquePointer) -> Callouts.Kind? {
+        guard let p = cmark_node_first_child(quote), cmark_node_get_type(p) == CMARK_NODE_PARAGRAPH else { return nil }
+        var firstLine: [OpaquePointer] = [], text = ""
+        var breakNode: OpaquePointer?
+        for n in children(of: p) {
+            let type = cmark_node_get_type(n)
+            if type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK { breakNode = n; break }
+            guard type == CMARK_NODE_TEXT else { return nil }
+            firstLine.append(n)
+            text += string(cmark_node_get_literal(n))
+        }
+        let marker = text.trimmingCharacters(in: .whitespaces)
+        guard marker.hasPrefix("[!"), marker.hasSuffix("]"),
+              let kind = Callouts.Kind(rawValue: marker.dropFirst(2).dropLast().uppercased()) else { return nil }
+        for n in firstLine { cmark_node_free(n) }
+        if let breakNode { cmark_node_free(breakNode) }
+        if cmark_node_first_child(p) == nil { cmark_node_free(p) }
+        return kind
     }
 
     /// Renders `text` to HTML with the substitutions. Custom nodes carry the replacement HTML: their
@@ -328,9 +381,9 @@ enum Markdown {
                     let url = string(cmark_node_get_url(c))
                     cmark_node_set_url(c, Links.isSafe(url) ? subs.link(url) : "")
                     walk(c, topLevel: false)
-                case CMARK_NODE_TEXT where !subs.math.isEmpty:
-                    // Formula placeholders inside the text become MathML nodes.
-                    let (parts, rest) = MathSpans.pieces(string(cmark_node_get_literal(c)))
+                case CMARK_NODE_TEXT where !subs.math.isEmpty || !subs.references.isEmpty:
+                    // Formula and reference placeholders inside the text become MathML and links.
+                    let (parts, rest) = placeholderPieces(string(cmark_node_get_literal(c)))
                     guard !parts.isEmpty else { continue }
                     for part in parts {
                         if !part.text.isEmpty {
@@ -338,9 +391,21 @@ enum Markdown {
                             cmark_node_set_literal(t, part.text)
                             cmark_node_insert_before(c, t)
                         }
-                        cmark_node_insert_before(c, inlineHTML(part.math < subs.math.count ? subs.math[part.math] : ""))
+                        let html = part.reference ? (part.index < subs.references.count ? subs.references[part.index] : "")
+                                                  : (part.index < subs.math.count ? subs.math[part.index] : "")
+                        cmark_node_insert_before(c, inlineHTML(html))
                     }
                     if rest.isEmpty { cmark_node_free(c) } else { cmark_node_set_literal(c, rest) }
+                case CMARK_NODE_BLOCK_QUOTE:
+                    // `> [!NOTE]` (GitHub's alerts): a callout box around the quote's other blocks.
+                    guard let kind = calloutKind(c) else { walk(c, topLevel: false); continue }
+                    let box = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK)!
+                    cmark_node_set_on_enter(box, Callouts.open(kind))
+                    cmark_node_set_on_exit(box, Callouts.close)
+                    for child in children(of: c) { cmark_node_append_child(box, child) }
+                    cmark_node_insert_before(c, box)
+                    cmark_node_free(c)
+                    walk(box, topLevel: false)
                 case CMARK_NODE_HEADING:
                     let id = ids.next(plainText(c))
                     walk(c, topLevel: false)

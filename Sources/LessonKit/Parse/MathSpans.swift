@@ -8,6 +8,8 @@ public struct MathSpan: Sendable, Equatable {
     public var line: Int
     public var column: Int
     public var mathML: String
+    /// `$$ ... $$ {#eq-margin}`: the equation's cross-reference label (numbered on the page).
+    public var label: String? = nil
 }
 
 enum MathSpans {
@@ -51,11 +53,22 @@ enum MathSpans {
         return (parts, String(rest))
     }
 
+    typealias Found = (tex: String, display: Bool, line: Int, column: Int, label: (text: String, column: Int)?)
+
     /// The text with every formula replaced by its placeholder (and the newlines of a multi-line
     /// formula kept after it, so that every line number stays), and the formulas found.
-    static func extract(_ text: String) -> (text: String, spans: [(tex: String, display: Bool, line: Int, column: Int)]) {
+    static func extract(_ text: String) -> (text: String, spans: [Found]) {
+        let all = extractAll(text)
+        return (all.text, all.spans)
+    }
+
+    /// `extract`, and also the cross-references (`@tab-x`) and citations (`[@key; @other]`) of the
+    /// prose, each replaced by its placeholder (`References.placeholder`). One scan, so that code
+    /// spans and fences are skipped alike and every line and column is the file's.
+    static func extractAll(_ text: String) -> (text: String, spans: [Found], references: [ProseReference]) {
         var out = ""
-        var spans: [(tex: String, display: Bool, line: Int, column: Int)] = []
+        var spans: [Found] = []
+        var references: [ProseReference] = []
         var fence: (char: Character, length: Int)?
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
         var pendingNewlines = 0  // newlines swallowed by a multi-line $$ formula, re-emitted after it
@@ -125,8 +138,7 @@ enum MathSpans {
                             k = 0
                         }
                         if found {
-                            spans.append((body, true, lineNumber, j + 1))
-                            out += placeholder(spans.count - 1)
+                            let (start, startColumn) = (lineNumber, j + 1)
                             pendingNewlines += searchLine - i
                             if searchLine != i {
                                 // Continue after the closing $$ on its line.
@@ -135,6 +147,17 @@ enum MathSpans {
                                 lineNumber = i + 1
                             }
                             j = k + 2
+                            // `$$ ... $$ {#eq-label}`: the label, taken out of the text (on the closing line).
+                            var label: (text: String, column: Int)?
+                            var a = j
+                            while a < current.count, current[a] == " " || current[a] == "\t" { a += 1 }
+                            if a + 1 < current.count, current[a] == "{", current[a + 1] == "#",
+                               let close = current[a...].firstIndex(of: "}") {
+                                label = (String(current[(a + 2)..<close]), a + 1)
+                                j = close + 1
+                            }
+                            spans.append((body, true, start, startColumn, label))
+                            out += placeholder(spans.count - 1)
                             continue
                         }
                         out.append(ch)
@@ -154,12 +177,18 @@ enum MathSpans {
                             k += 1
                         }
                         if let end {
-                            spans.append((String(current[(j + 1)..<end]), false, lineNumber, j + 1))
+                            spans.append((String(current[(j + 1)..<end]), false, lineNumber, j + 1, nil))
                             out += placeholder(spans.count - 1)
                             j = end + 1
                             continue
                         }
                     }
+                }
+                if ch == "@" || ch == "[", let (reference, length) = References.scan(current, at: j, line: lineNumber) {
+                    references.append(reference)
+                    out += References.placeholder(references.count - 1)
+                    j += length
+                    continue
                 }
                 out.append(ch)
                 j += 1
@@ -171,6 +200,6 @@ enum MathSpans {
             out += i + 1 < lines.count ? "\n" : ""
             i += 1
         }
-        return (out, spans)
+        return (out, spans, references)
     }
 }

@@ -14,12 +14,26 @@ public enum Parse {
         let (withMath, frontMatter) = splitFrontMatter(source.text, error: { error($0, $1, hint: $2) })
         // Formulas come out before cmark parses (TeX's `_` and `*` are not emphasis), rendered now
         // so that bad TeX is an error at its line and column.
-        let (markdown, spans) = MathSpans.extract(withMath)
+        let (markdown, spans, references) = MathSpans.extractAll(withMath)
         var math: [MathSpan] = []
+        var equationLabels: [String: (line: Int, column: Int)] = [:]
         for s in spans {
+            if let label = s.label {
+                // The label's line: that of the closing $$ (the formula's line plus its newlines).
+                let line = s.line + s.tex.filter { $0 == "\n" }.count
+                if References.kind(of: label.text) != .equation || !References.isValidLabel(label.text) {
+                    error(line, "malformed equation label '{#\(label.text)}'", column: label.column,
+                          hint: "write {#eq-name}: 'eq-' and letters, digits, '-' or '_'")
+                } else if let first = equationLabels[label.text] {
+                    error(line, "label '\(label.text)' is used twice on this page (first at line \(first.line))", column: label.column,
+                          hint: "give each equation its own label")
+                } else {
+                    equationLabels[label.text] = (line, label.column)
+                }
+            }
             do {
                 math.append(MathSpan(tex: s.tex, display: s.display, line: s.line, column: s.column,
-                                     mathML: try TeX.mathML(s.tex, display: s.display)))
+                                     mathML: try TeX.mathML(s.tex, display: s.display), label: s.label?.text))
             } catch let e as TeXError {
                 // The offset counts from the formula's first character, after the opening $ or $$.
                 let before = s.tex.prefix(e.offset)
@@ -27,7 +41,7 @@ public enum Parse {
                 let column = before.contains("\n") ? before.split(separator: "\n", omittingEmptySubsequences: false).last!.count + 1
                                                     : s.column + (s.display ? 2 : 1) + e.offset
                 error(line, "bad TeX: \(e.message)", column: column, hint: "see docs/lesson-format.md for the TeX supported")
-                math.append(MathSpan(tex: s.tex, display: s.display, line: s.line, column: s.column, mathML: ""))
+                math.append(MathSpan(tex: s.tex, display: s.display, line: s.line, column: s.column, mathML: "", label: s.label?.text))
             } catch let other {
                 error(s.line, "bad TeX: \(other)", column: s.column)
             }
@@ -67,7 +81,7 @@ public enum Parse {
         var exercises = ExerciseScanner(source: withMath)
         for mb in Markdown.blocks(markdown) {
             defer { previous = mb }
-            if case .heading(1, let text) = mb.kind, title == nil { title = MathSpans.restore(text, math) }
+            if case .heading(1, let text) = mb.kind, title == nil { title = References.restore(MathSpans.restore(text, math), references) }
             if let e = exercises.scan(mb, math: math, cellIndex: cellCount) { error(e.line, e.message, hint: e.hint) }
             guard case .fencedCode(let info, let literal, let closed) = mb.kind else {
                 appendProse(mb, to: &blocks)
@@ -88,6 +102,7 @@ public enum Parse {
                     case "hide-output": attributes.hideOutput = true
                     case "pair": attributes.pair = true
                     case "solution": attributes.solution = true
+                    case "fold": attributes.fold = true
                     case _ where word.hasPrefix("timeout="):
                         if let v = seconds(String(word.dropFirst("timeout=".count))) { attributes.timeout = v } else {
                             error(mb.startLine, "malformed cell timeout '\(word)'", hint: "write seconds up to \(Int(maxSeconds)), e.g. timeout=10")
@@ -157,7 +172,7 @@ public enum Parse {
         }
         guard !diagnostics.contains(where: { $0.severity == .error }) else { return (nil, diagnostics) }
         let lesson = Lesson(path: source.path, slug: source.slug, number: source.number, title: title ?? source.slug,
-                            options: options, markdown: markdown, math: math, blocks: blocks, exercises: exercises.found)
+                            options: options, markdown: markdown, math: math, references: references, blocks: blocks, exercises: exercises.found)
         return (lesson, diagnostics)
     }
 

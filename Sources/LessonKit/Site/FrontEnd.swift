@@ -1,5 +1,5 @@
 // FrontEnd: the site's CSS and JavaScript as real files under Resources/frontend (like mdBook's
-// front-end folder), so a designer edits them as CSS and JS. style.css is theme.css + plots.css + exercises.css;
+// front-end folder), so a designer edits them as CSS and JS. style.css is theme.css + plots.css + exercises.css + xref.css;
 // site.js is search.js + slider.js. System fonts for text and code, the shipped Latin Modern Math
 // for formulas: the site loads nothing from the network.
 
@@ -10,6 +10,8 @@ enum FrontEnd {
     static let themeCSS = file("theme.css")
     /// The rules the figures need; the page defines --fg, --muted, --rule, --bg (fallbacks given).
     static let plotsCSS = file("plots.css")
+    /// Cross-reference numbers, citations and the references list, callouts, folded code.
+    static let xrefCSS = file("xref.css")
     /// Matches every word of the query (prefix match, case-insensitive) against page titles, section
     /// titles and text; titles rank first; results link to the section.
     static let searchScript = file("search.js")

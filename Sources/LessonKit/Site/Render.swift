@@ -11,7 +11,7 @@ public enum Render {
     /// Every file of the site, keyed by path relative to the site folder.
     public static func site(_ runs: [LessonRun]) -> [String: Data] {
         var files: [String: Data] = [
-            "style.css": Data((FrontEnd.themeCSS + FrontEnd.plotsCSS + FrontEnd.exercisesCSS).utf8),
+            "style.css": Data((FrontEnd.themeCSS + FrontEnd.plotsCSS + FrontEnd.exercisesCSS + FrontEnd.xrefCSS).utf8),
             "site.js": Data((FrontEnd.searchScript + FrontEnd.sliderScript).utf8),
             "index.html": Data(index(runs.map(\.lesson)).utf8),
             "search-index.js": Data(Search.index(runs).utf8),
@@ -79,17 +79,19 @@ public enum Render {
 
     static func page(_ run: LessonRun, previous: Lesson?, next: Lesson?) -> String {
         let lesson = run.lesson
+        let numbering = Numbering(run)
         var subs = Markdown.Substitutions()
         for (cell, result) in zip(lesson.cells, run.cells) {
             subs.blocks[cell.fenceLine] = cell.attributes.solution
                 ? solution(cell, result, lesson.exercises.first { $0.solutionIndex == cell.index })
-                : self.cell(cell, result)
+                : self.cell(cell, result, numbering: numbering)
             if let e = cell.expected { subs.blocks[e.fenceLine] = "" }
             if let l = cell.pairedListing { subs.blocks[l.line] = "" }
         }
         subs.inline = lesson.inlineExpressions.enumerated().map { k, e in inlineValue(e, run.inline[k]) }
         subs.rawHTML = lesson.options.rawHTML
-        subs.math = lesson.math.map(\.mathML)
+        subs.math = lesson.math.map { CrossReferences.equation($0, numbering) }
+        subs.references = lesson.references.map { CrossReferences.reference($0, numbering, run.bibliography) }
         subs.link = Links.rewrite
         subs.listing = { info, code in listing(info, code) }
         var body = Markdown.html(lesson.markdown, subs)
@@ -98,8 +100,12 @@ public enum Render {
             // The title came from the front matter: the page still opens with it.
             body = "<h1>\(escape(lesson.title))</h1>\n" + body
         }
-        let toc = outline.headings.filter { $0.level == 2 || $0.level == 3 }.map {
-            TocEntry(level: $0.level, id: $0.id, text: MathSpans.restore($0.text, lesson.math))
+        var toc = outline.headings.filter { $0.level == 2 || $0.level == 3 }.map {
+            TocEntry(level: $0.level, id: $0.id, text: CrossReferences.plain(MathSpans.restore($0.text, lesson.math), lesson, numbering))
+        }
+        if let list = CrossReferences.list(numbering, run.bibliography, taken: Set(outline.headings.map(\.id))) {
+            body += list.html
+            toc.append(TocEntry(level: 2, id: list.id, text: "References"))
         }
         return render(PageModel(pageTitle: lesson.title + " · " + siteTitle, kind: "lesson", body: body, toc: toc,
                                 previous: previous.map { PageLink(href: $0.slug + ".html", title: $0.title) },
@@ -128,10 +134,11 @@ public enum Render {
         return "<span class=\"\(kind)\" title=\"computed: \(escape(e.code))\">\(escape(shown))</span>"
     }
 
-    static func cell(_ cell: Cell, _ result: CellResult) -> String {
+    static func cell(_ cell: Cell, _ result: CellResult, numbering: Numbering? = nil) -> String {
         var code = ""
         if !cell.attributes.hide {
             code = "<pre class=\"code\"><code class=\"language-swift\">\(Highlight.html(cell.code, language: "swift"))</code></pre>\n"
+            if cell.attributes.fold { code = CrossReferences.folded(code) }
         }
         var out = ""
         if !cell.attributes.hideOutput {
@@ -140,9 +147,9 @@ public enum Render {
                 case .text(let t) where !t.allSatisfy(\.isWhitespace):
                     let trimmed = Compare.lines(t).joined(separator: "\n")
                     out += "<pre class=\"output\(cell.attributes.traps ? " trap" : "")\">\(escape(trimmed))</pre>\n"
-                case .rich(.table(let table)): out += self.table(table)
-                case .rich(.plot(let plot)): out += Plots.svg(plot)
-                case .rich(.slider(let slider)): out += Plots.slider(slider)
+                case .rich(.table(let table)): out += CrossReferences.numbered(self.table(table), table.label, numbering)
+                case .rich(.plot(let plot)): out += CrossReferences.numbered(Plots.svg(plot), plot.label, numbering)
+                case .rich(.slider(let slider)): out += CrossReferences.numbered(Plots.slider(slider), slider.label, numbering)
                 default: break
                 }
             }

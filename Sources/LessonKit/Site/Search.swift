@@ -16,10 +16,11 @@ enum Search {
         var entries: [Entry] = []
         for run in runs {
             let lesson = run.lesson
+            let numbering = Numbering(run)
             for s in Markdown.sections(lesson.markdown) {
-                let text = MathSpans.restore(s.text, lesson.math).collapsingWhitespace
+                let text = CrossReferences.plain(MathSpans.restore(s.text, lesson.math), lesson, numbering, run.bibliography).collapsingWhitespace
                     .trimmingCharacters(in: .whitespaces)
-                let section = MathSpans.restore(s.title, lesson.math)
+                let section = CrossReferences.plain(MathSpans.restore(s.title, lesson.math), lesson, numbering)
                 guard !text.isEmpty || !section.isEmpty else { continue }
                 let anchor = s.id.isEmpty || section == lesson.title ? "" : "#" + s.id
                 entries.append(Entry(url: lesson.slug + ".html" + anchor, page: lesson.title,
