@@ -11,8 +11,13 @@ public enum Pipeline {
         let started = Date()
         // All lessons are loaded and parsed (links may point at any of them); `files` selects which run.
         let (sources, loadDiagnostics) = try Load.lessons(in: options.lessonsDirectory)
-        let selected = try select(options.files, from: sources.map(\.path) + loadDiagnostics.compactMap(\.file),
+        var selected = try select(options.files, from: sources.map(\.path) + loadDiagnostics.compactMap(\.file),
                                   directory: options.lessonsDirectory)
+        if let shard = options.shard {
+            let all = (sources.map(\.path) + loadDiagnostics.compactMap(\.file)).sorted()
+            let share = Set(all.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element))
+            selected = (selected ?? Set(all)).intersection(share)
+        }
         var checksByFile: [String: [Check]] = [:]
         for d in loadDiagnostics where d.severity == .error && (selected == nil || selected!.contains(d.file ?? "")) {
             checksByFile[d.file ?? "", default: []].append(.failed(d, "lesson loads"))

@@ -20,6 +20,9 @@ extension ArcFaceLessons {
         @Option(name: .long, help: "Also write a JUnit XML report (one test case per check) to this file.")
         var junit: String?
 
+        @Option(name: .long, help: "Run share K of N of the lessons (K/N, e.g. 2/4): lessons K, K+N, ... in course order, for a CI matrix; merge the shards' --junit files with `report merge`.")
+        var shard: String?
+
         @Flag(name: .long, help: "Rewrite expected outputs and checked prose values from the actual results (keeping the written precision).")
         var accept = false
 
@@ -32,7 +35,17 @@ extension ArcFaceLessons {
         @Argument(help: "Lesson files to verify (default: all in --lessons).")
         var files: [String] = []
 
+        /// `K/N` with 1 <= K <= N.
+        var parsedShard: (index: Int, count: Int)? {
+            guard let shard else { return nil }
+            let parts = shard.split(separator: "/")
+            guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 10_000, (1...n).contains(k) else { return nil }
+            return (k, n)
+        }
+
         func validate() throws {
+            if shard != nil && parsedShard == nil { throw ValidationError("--shard must be K/N with 1 <= K <= N (e.g. 2/4), got '\(shard!)'") }
+            if shard != nil && checkSite { throw ValidationError("--check-site compares the whole site: it cannot run on a shard") }
             if checkSite && !files.isEmpty { throw ValidationError("--check-site compares the whole site: do not name lesson files") }
             if checkSite && accept { throw ValidationError("--check-site and --accept cannot be combined") }
         }
@@ -42,6 +55,7 @@ extension ArcFaceLessons {
             let config = common.config()
             var options = common.options(config)
             options.files = files
+            options.shard = parsedShard
             try finish(common, format: format ?? .default, junit: junit) { toolchain in
                 var report = try Pipeline.verify(options, toolchain: toolchain, log: progressLog)
                 if accept {

@@ -94,6 +94,30 @@ import Testing
         #expect(output.contains("course.yml:2:7: error: 'jobs' must be a whole number from 1 to 256"), "\(output)")
     }
 
+    @Test func shardsAreDisjointCoverTheCourseAndMergeIntoOneReport() throws {
+        var lessons: [String: String] = [:]
+        for k in 1...5 { lessons[String(format: "%02d-l.md", k)] = k == 4 ? Self.bad : Self.good }
+        let dir = try Support.project(lessons)
+        var ran: [[String]] = []
+        for k in 1...3 {
+            let r = try Support.run([Support.tool, "verify", "--shard", "\(k)/3", "--junit", "shard-\(k).xml"], in: dir)
+            #expect(r.status == (k == 1 ? 1 : 0), "\(r.output)")
+            let xml = try String(contentsOfFile: dir + "/shard-\(k).xml", encoding: .utf8)
+            ran.append(lessons.keys.sorted().filter { xml.contains("name=\"lessons/\($0)\"") })
+        }
+        #expect(ran == [["01-l.md", "04-l.md"], ["02-l.md", "05-l.md"], ["03-l.md"]])
+        let merged = try Support.run([Support.tool, "report", "merge", "-o", "all.xml", "shard-1.xml", "shard-2.xml", "shard-3.xml"], in: dir)
+        #expect(merged.status == 1 && merged.output.contains("4 passed, 1 failed (3 shards)"), "\(merged.output)")
+        let all = try String(contentsOfFile: dir + "/all.xml", encoding: .utf8)
+        #expect(all.contains("<testsuites name=\"arcface-lessons verify\" tests=\"5\" failures=\"1\" skipped=\"0\">"), "\(all)")
+        #expect(all.components(separatedBy: "<testsuite ").count - 1 == 5)
+        let bad = try Support.run([Support.tool, "verify", "--shard", "4/3"], in: dir)
+        #expect(bad.status == 2 && bad.output.contains("--shard must be K/N"), "\(bad.output)")
+        try "not xml".write(toFile: dir + "/junk.xml", atomically: true, encoding: .utf8)
+        let junk = try Support.run([Support.tool, "report", "merge", "-o", "x.xml", "junk.xml"], in: dir)
+        #expect(junk.status == 2 && junk.output.contains("'junk.xml' is not a JUnit report of verify"), "\(junk.output)")
+    }
+
     @Test func aMissingLessonsDirectoryIsAnEnvironmentErrorWithExitTwo() throws {
         let dir = try Support.project([:])
         let (status, output) = try Support.run([Support.tool, "verify", "--lessons", "nowhere"], in: dir)

@@ -16,6 +16,9 @@ public struct RunOptions: Sendable {
     public var progress = false
     /// Where results are cached between runs; nil turns the cache off (`--no-cache`).
     public var cacheDirectory: String? = ".lessons-cache"
+    /// Run only share K of N (1-based): the lessons at positions K, K+N, K+2N, ... of the course's
+    /// order, so the shards of a CI matrix are disjoint and together the whole course.
+    public var shard: (index: Int, count: Int)?
     /// How many lessons run at once (`--jobs`); default: the machine's cores.
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
     public init() {}
