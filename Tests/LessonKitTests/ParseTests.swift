@@ -122,3 +122,36 @@ import Testing
         #expect(d.description == "lessons/01-renorm.md:41:1: error: expected 0.2558, got 0.4558 (tolerance 5e-05)")
     }
 }
+
+/// Front matter is YAML: quoting, lists and types as the ecosystem's front matter has them.
+@Suite struct FrontMatterYAMLTests {
+    static func parse(_ frontMatter: String) -> (lesson: Lesson?, errors: [String]) {
+        let (lesson, diagnostics) = Support.parse("---\n" + frontMatter + "\n---\n# T\n")
+        return (lesson, diagnostics.filter { $0.severity == .error }.map(\.description))
+    }
+
+    @Test func aQuotedTitleMayHoldAColonAndListsAndNumbersAreTyped() throws {
+        let (lesson, errors) = Self.parse("title: \"Margins: a primer\"\ntimeout: 30\ncell_timeout: 2.5\nraw_html: false")
+        #expect(errors == [])
+        #expect(lesson?.title == "Margins: a primer" && lesson?.options.timeout == 30 && lesson?.options.cellTimeout == 2.5)
+    }
+
+    @Test func anUnquotedColonIsAnErrorAtItsLineAndColumnWithAHint() {
+        let (_, errors) = Self.parse("title: ok\nsummary: a: b")
+        #expect(errors.count == 1)
+        #expect(errors.first?.hasPrefix("lessons/01-test.md:3:") == true && errors.first?.contains("front matter is not valid YAML") == true, "\(errors)")
+        #expect(errors.first?.contains("quote a value") == true)
+    }
+
+    @Test(arguments: [
+        ("timeout: soon", "timeout must be a positive number of seconds"),
+        ("timeout: \"30\"", "timeout must be a positive number of seconds"),
+        ("raw_html: maybe", "raw_html must be true or false"),
+        ("title: [a, b]", "title must be text"),
+        ("colour: red", "unknown front matter key 'colour'"),
+    ])
+    func aValueOfTheWrongTypeIsAnErrorAtItsLine(_ line: String, _ message: String) {
+        let (_, errors) = Self.parse(line)
+        #expect(errors.contains { $0.hasPrefix("lessons/01-test.md:2:") && $0.contains(message) }, "\(errors)")
+    }
+}

@@ -2,6 +2,7 @@
 
 import Foundation
 import TeXMathML
+import Yams
 
 public enum Parse {
     /// Parses one lesson; all problems found are returned together (the lesson is nil if any is an error).
@@ -11,7 +12,7 @@ public enum Parse {
             diagnostics.append(Diagnostic(stage: .parse, file: source.path, line: line, column: column, message, hint: hint))
         }
 
-        let (withMath, frontMatter) = splitFrontMatter(source.text, error: { error($0, $1, hint: $2) })
+        let (withMath, frontMatter) = splitFrontMatter(source.text, error: { error($0, $2, column: $1, hint: $3) })
         // Formulas come out before cmark parses (TeX's `_` and `*` are not emphasis), rendered now
         // so that bad TeX is an error at its line and column.
         let (markdown, spans, references) = MathSpans.extractAll(withMath)
@@ -47,27 +48,36 @@ public enum Parse {
             }
         }
         var options = LessonOptions()
-        var title = frontMatter["title"]?.value
-        if let t = frontMatter["timeout"] {
-            if let v = seconds(t.value) { options.timeout = v } else {
-                error(t.line, "timeout must be a positive number of seconds up to \(Int(maxSeconds)), got '\(t.value)'")
-            }
+        // Front matter values are YAML: text, numbers, booleans and lists, each checked for its type.
+        func text(_ key: String) -> String? {
+            guard let f = frontMatter[key] else { return nil }
+            guard case .scalar = f.node, let t = f.node.string else { error(f.line, "\(key) must be text", column: f.column); return nil }
+            return t
         }
-        options.summary = frontMatter["summary"]?.value
-        if let t = frontMatter["cell_timeout"] {
-            if let v = seconds(t.value) { options.cellTimeout = v } else {
-                error(t.line, "cell_timeout must be a positive number of seconds up to \(Int(maxSeconds)), got '\(t.value)'")
+        func limit(_ key: String) -> Double? {
+            guard let f = frontMatter[key] else { return nil }
+            guard case .scalar = f.node, let v = f.node.float ?? f.node.int.map(Double.init), validSeconds(v) else {
+                error(f.line, "\(key) must be a positive number of seconds up to \(Int(maxSeconds)), got '\(f.node.string ?? "a list")'", column: f.column)
+                return nil
             }
+            return v
         }
+        var title = text("title")
+        options.timeout = limit("timeout")
+        options.summary = text("summary")
+        options.cellTimeout = limit("cell_timeout")
         if let r = frontMatter["raw_html"] {
-            switch r.value {
-            case "true", "yes": options.rawHTML = true
-            case "false", "no": options.rawHTML = false
-            default: error(r.line, "raw_html must be true or false, got '\(r.value)'")
+            if case .scalar = r.node, let b = r.node.bool { options.rawHTML = b } else {
+                error(r.line, "raw_html must be true or false, got '\(r.node.string ?? "a list")'", column: r.column)
             }
         }
         if let i = frontMatter["inputs"] {
-            let entries = i.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            // A YAML list (`inputs: [data.csv, more/]` or one item a line), or one comma-separated text.
+            let entries: [String]
+            switch i.node {
+            case .sequence(let items): entries = items.compactMap(\.string)
+            default: entries = (i.node.string ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            }
             // Checked now (a FIFO or device would hang the cache key's hash), relative to the lesson's folder.
             switch Inputs.resolve(entries, lessonPath: source.path) {
             case .success(let files): options.inputs = files
@@ -211,41 +221,58 @@ public enum Parse {
 
     /// Splits `---` front matter (simple `key: value` lines) from the body. The front matter lines
     /// are blanked, not removed, so that every line number stays that of the file.
-    static func splitFrontMatter(_ text: String, error: (Int, String, String?) -> Void)
-        -> (markdown: String, fields: [String: (value: String, line: Int)])
+    static func splitFrontMatter(_ text: String, error: (Int, Int, String, String?) -> Void)
+        -> (markdown: String, fields: [String: (node: Node, line: Int, column: Int)])
     {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard lines.first?.trimmingCharacters(in: .whitespaces) == "---" else { return (text, [:]) }
         guard let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else {
-            error(1, "front matter is never closed", "end it with a '---' line")
+            error(1, 1, "front matter is never closed", "end it with a '---' line")
             return (text, [:])
         }
-        var fields: [String: (value: String, line: Int)] = [:]
-        for i in 1..<end {
-            let line = lines[i]
-            if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
-            guard let colon = line.firstIndex(of: ":") else {
-                error(i + 1, "front matter line is not 'key: value'", nil)
-                continue
-            }
-            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
-                value = String(value.dropFirst().dropLast())
-            }
-            guard knownKeys.contains(key) else {
-                error(i + 1, "unknown front matter key '\(key)'", "known keys: \(knownKeys.joined(separator: ", "))")
-                continue
-            }
-            // The last value silently winning would hide a `raw_html: true` among many lines.
-            if let first = fields[key] {
-                error(i + 1, "front matter key '\(key)' is given twice (first at line \(first.line))", "keep one of them")
-                continue
-            }
-            fields[key] = (value, i + 1)
-        }
+        // The block between the fences is YAML; its line 1 is the file's line 2.
+        let yaml = lines[1..<end].joined(separator: "\n")
         for i in 0...end { lines[i] = "" }
-        return (lines.joined(separator: "\n"), fields)
+        let markdown = lines.joined(separator: "\n")
+        let report = error
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let YamlError.scanner(context, problem, mark, _), let YamlError.parser(context, problem, mark, _) {
+            error(mark.line + 1, mark.column, "front matter is not valid YAML: \(problem)" + (context.map { " (\($0.text))" } ?? ""),
+                  "quote a value that holds ': ' or starts with a special character, e.g. title: \"A: B\"")
+            return (markdown, [:])
+        } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
+            // The last value silently winning would hide a `raw_html: true` among many lines.
+            let key = duplicates.first ?? "?"
+            let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+            let at = lines.indices.filter { lines[$0].hasPrefix(key + ":") || lines[$0].hasPrefix(key + " :") }
+            let (first, second) = at.count >= 2 ? (at[0] + 2, at[1] + 2) : (context.mark.line + 1, context.mark.line + 1)
+            error(second, 1, "front matter key '\(key)' is given twice (first at line \(first))", "keep one of them")
+            return (markdown, [:])
+        } catch {
+            report(2, 1, "front matter is not valid YAML: \(error)", nil)
+            return (markdown, [:])
+        }
+        guard let root else { return (markdown, [:]) }
+        guard case .mapping(let mapping) = root else {
+            error((root.mark?.line ?? 1) + 1, root.mark?.column ?? 1, "front matter must be 'key: value' lines", nil)
+            return (markdown, [:])
+        }
+        var fields: [String: (node: Node, line: Int, column: Int)] = [:]
+        for (keyNode, value) in mapping {
+            let line = (keyNode.mark?.line ?? 1) + 1
+            guard let key = keyNode.string, knownKeys.contains(key) else {
+                error(line, keyNode.mark?.column ?? 1, "unknown front matter key '\(keyNode.string ?? "?")'", "known keys: \(knownKeys.joined(separator: ", "))")
+                continue
+            }
+            if let first = fields[key] {
+                error(line, keyNode.mark?.column ?? 1, "front matter key '\(key)' is given twice (first at line \(first.line))", "keep one of them")
+                continue
+            }
+            fields[key] = (value, line, value.mark?.column ?? 1)
+        }
+        return (markdown, fields)
     }
 }
 
