@@ -100,9 +100,15 @@ public struct Plot: Sendable, Codable, Equatable {
     /// Fixed axis ranges (default: the data's range).
     public var xRange: [Double]?
     public var yRange: [Double]?
+    /// How an axis maps values: linear (the default) or logarithmic (ticks at powers of ten;
+    /// values <= 0 are left out). Optional, so JSON written before these fields decodes.
+    public enum Scale: String, Sendable, Codable { case linear, log }
+    public var xScale: Scale?
+    public var yScale: Scale?
 
     public init(title: String, xLabel: String = "", yLabel: String = "", series: [Series], summary: String? = nil,
-                kind: Kind = .cartesian, xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil) {
+                kind: Kind = .cartesian, xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil,
+                xScale: Scale? = nil, yScale: Scale? = nil) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
@@ -111,6 +117,8 @@ public struct Plot: Sendable, Codable, Equatable {
         self.kind = kind
         self.xRange = xRange.map { [$0.lowerBound, $0.upperBound] }
         self.yRange = yRange.map { [$0.lowerBound, $0.upperBound] }
+        self.xScale = xScale
+        self.yScale = yScale
     }
 }
 

@@ -364,7 +364,7 @@ enum Samples {
     }
 
     @Test func theCSSIsScopedToPlotsSlidersAndDataTables() {
-        for line in FrontEnd.plotsCSS.split(separator: "\n") where line.contains("{") && !line.hasPrefix("@media") && !line.hasPrefix(" ") {
+        for line in FrontEnd.plotsCSS.split(separator: "\n") where line.contains("{") && !line.hasPrefix("@media") && !line.hasPrefix("@container") && !line.hasPrefix(" ") {
             #expect(line.hasPrefix(".plot"), "unscoped rule: \(line)")
         }
         for k in 0..<8 { #expect(FrontEnd.plotsCSS.contains(".plot .s\(k) { color: var(--plot-c\(k)); }")) }

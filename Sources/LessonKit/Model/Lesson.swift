@@ -18,6 +18,8 @@ public struct Lesson: Sendable, Equatable {
     public var math: [MathSpan] = []
     /// Top-level blocks in document order.
     public var blocks: [Block]
+    /// The file's text as loaded (normalised: no BOM, LF line ends): the site's Markdown download.
+    public var source: String = ""
 
     public var cells: [Cell] {
         blocks.compactMap { if case .cell(let c) = $0 { c } else { nil } }

@@ -145,7 +145,7 @@ public enum Parse {
         }
         guard !diagnostics.contains(where: { $0.severity == .error }) else { return (nil, diagnostics) }
         let lesson = Lesson(path: source.path, slug: source.slug, number: source.number, title: title ?? source.slug,
-                            options: options, markdown: markdown, math: math, blocks: blocks)
+                            options: options, markdown: markdown, math: math, blocks: blocks, source: source.text)
         return (lesson, diagnostics)
     }
 
