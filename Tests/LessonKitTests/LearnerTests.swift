@@ -169,7 +169,7 @@ import Testing
     @Test func theDarkModeTogglesColoursAreThoseOfTheTheme() throws {
         func variables(_ block: Substring) -> [String: String] {
             var out: [String: String] = [:]
-            for declaration in block.split(separator: ";") {
+            for declaration in (block.split(separator: "{").last ?? block).split(separator: ";") {
                 let parts = declaration.split(separator: ":", maxSplits: 1)
                 guard parts.count == 2 else { continue }
                 let name = (parts[0].split(separator: "{").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)

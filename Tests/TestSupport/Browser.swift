@@ -354,6 +354,23 @@ extension Browser {
         try call("Input.dispatchKeyEvent", event.merging(["type": "keyUp"]) { $1 })
     }
 
+    /// Clicks the element `selector` finds (scrolled into view) with the mouse: a trusted click, with
+    /// the user activation that copying to the clipboard needs. Returns false when there is none.
+    @discardableResult
+    func click(_ selector: String) throws -> Bool {
+        let quoted = String(decoding: try JSONSerialization.data(withJSONObject: [selector]), as: UTF8.self)
+        let point: [Double] = try value("""
+            (() => { const e = document.querySelector(\(quoted)[0]); if (!e) return [];
+                     e.scrollIntoView({ block: 'center' }); const r = e.getBoundingClientRect();
+                     return [r.left + r.width / 2, r.top + r.height / 2]; })()
+            """)
+        guard point.count == 2 else { return false }
+        for type in ["mouseMoved", "mousePressed", "mouseReleased"] {
+            try call("Input.dispatchMouseEvent", ["type": type, "x": point[0], "y": point[1], "button": "left", "clickCount": 1])
+        }
+        return true
+    }
+
     /// Presses `key` and waits for the page it opens to load; returns the new location.
     func pressAndWaitForNavigation(_ key: String) throws -> String {
         let mark = events.count

@@ -202,15 +202,17 @@
       hint.className = "scroll-hint";
       hint.setAttribute("aria-hidden", "true");
       hint.textContent = "Scroll sideways for all " + (table.rows[0] ? table.rows[0].cells.length : "") + " columns \u2192";
-      box.appendChild(hint);
+      hint.hidden = true;
+      box.parentNode.insertBefore(hint, box);
       box.appendChild(wrap);
-      watch(box, wrap, table);
+      watch(box, wrap, table, hint);
     }
   }
-  function watch(box, wrap, table) {
+  function watch(box, wrap, table, hint) {
     function update() {
       var over = wrap.scrollWidth > wrap.clientWidth + 1;
       box.classList.toggle("overflows", over);
+      hint.hidden = !over;
       box.classList.toggle("more-left", over && wrap.scrollLeft > 1);
       box.classList.toggle("more-right", over && wrap.scrollLeft + wrap.clientWidth < wrap.scrollWidth - 1);
       if (over) {
