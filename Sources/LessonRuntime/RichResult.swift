@@ -107,9 +107,15 @@ public struct Plot: Sendable, Codable, Equatable {
     /// A cross-reference label (`fig-margin`): the plot is numbered as a figure on its page and
     /// prose refers to it as `@fig-margin`. Optional in the JSON.
     public var label: String?
+    /// How an axis maps values: linear (the default) or logarithmic (ticks at powers of ten;
+    /// values <= 0 are left out). Optional, so JSON written before these fields decodes.
+    public enum Scale: String, Sendable, Codable { case linear, log }
+    public var xScale: Scale?
+    public var yScale: Scale?
 
     public init(label: String? = nil, title: String, xLabel: String = "", yLabel: String = "", series: [Series], summary: String? = nil,
-                kind: Kind = .cartesian, xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil) {
+                kind: Kind = .cartesian, xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil,
+                xScale: Scale? = nil, yScale: Scale? = nil) {
         self.label = label
         self.title = title
         self.xLabel = xLabel
@@ -119,6 +125,8 @@ public struct Plot: Sendable, Codable, Equatable {
         self.kind = kind
         self.xRange = xRange.map { [$0.lowerBound, $0.upperBound] }
         self.yRange = yRange.map { [$0.lowerBound, $0.upperBound] }
+        self.xScale = xScale
+        self.yScale = yScale
     }
 }
 

@@ -202,7 +202,10 @@ import Testing
                    expected: slides[k]?.dataset.value ?? null, shown: slides.map(visible), hasInput: !!input };
         };
         const plots = () => ({
-          plots: [...document.querySelectorAll('figure.plot svg')].map(svg => {
+          // A cartesian figure holds a wide and a narrow SVG; the one its width shows counts.
+          plots: [...document.querySelectorAll('figure.plot')].map(f => {
+            const svgs = [...f.querySelectorAll(':scope > svg')];
+            const svg = svgs.find(s => getComputedStyle(s).display !== 'none') || svgs[0];
             const r = svg.getBoundingClientRect();
             return { title: svg.getAttribute('aria-label'), inHiddenSlide: !!svg.closest('.plot-slider .slide[hidden]'),
                      visible: visible(svg), width: r.width, height: r.height };
@@ -357,6 +360,8 @@ import Testing
         }
     }
 
+    /// Screenshots of every page at 1280 and 390 px, light and dark, in tiles of `tile` px
+    /// (`<page>-<width>-<theme>-NN.png`), for a human to look at.
     @Test func screenshotsOfEveryPageAreWritten() throws {
         let site = try Self.built()
         let chosen = ProcessInfo.processInfo.environment["SCREENSHOT_DIR"]
@@ -368,36 +373,266 @@ import Testing
             }
         }
         print("screenshots: \(dir)")
+        let tile = 2000.0
         var written: [String] = []
-        func save(_ browser: Browser, _ name: String) throws {
-            let path = dir + "/" + name + ".png"
-            try browser.screenshot().write(to: URL(fileURLWithPath: path))
-            written.append(path)
-        }
         try Self.withBrowser { browser in
-            for page in site.pages {
-                try browser.navigate(Self.url(site, page))
-                try save(browser, String(page.dropLast(5)))
-            }
-            for page in Array(Set([site.firstLessonPage, site.fixturePage])).sorted() {
-                let name = String(page.dropLast(5))
-                try browser.setColorScheme(dark: true)
-                try browser.navigate(Self.url(site, page))
-                try save(browser, name + "-dark")
-                try browser.setColorScheme(dark: false)
-                try browser.setViewport(width: 390, height: 844)
-                try browser.navigate(Self.url(site, page))
-                try save(browser, name + "-phone")
-                // Nothing makes a phone scroll sideways (wide tables, formulas and code scroll in their own box).
-                let width: Double = try browser.value("document.documentElement.scrollWidth")
-                #expect(width <= 391, "\(page) at 390 px is \(width) px wide: something overflows the page")
-                try browser.setViewport(width: 1100, height: 800)
+            for (width, height) in [(1280, 900), (390, 844)] {
+                try browser.setViewport(width: width, height: height)
+                for dark in [false, true] {
+                    try browser.setColorScheme(dark: dark)
+                    for page in site.pages {
+                        try browser.navigate(Self.url(site, page))
+                        let total = try browser.pageHeight()
+                        var y = 0.0, k = 0
+                        while y < total {
+                            let path = dir + "/\(page.dropLast(5))-\(width)-\(dark ? "dark" : "light")-\(String(format: "%02d", k)).png"
+                            try browser.screenshot(y: y, height: min(tile, total - y)).write(to: URL(fileURLWithPath: path))
+                            written.append(path)
+                            (y, k) = (y + tile, k + 1)
+                        }
+                    }
+                }
             }
         }
-        for path in written {
+        for path in written where path.hasSuffix("-00.png") {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             #expect(size > 10_000, "\(path) is \(size) bytes")
         }
-        #expect(written.count == site.pages.count + 2 * Set([site.firstLessonPage, site.fixturePage]).count)
+        #expect(written.filter { $0.hasSuffix("-00.png") }.count == 4 * site.pages.count)
+    }
+
+    // MARK: For learners (issue 15)
+
+    struct CodeBlocks: Decodable {
+        var blocks: Int; var withCopy: Int; var swiftCells: Int; var withRepl: Int
+        var replCommands: [String]; var expectedRepl: [String]
+    }
+
+    @Test func everyCodeBlockHasACopyButtonThatCopiesItsTextAndEverySwiftCellItsReplCommand() throws {
+        let site = try Self.built()
+        try Self.withBrowser { browser in
+            for page in site.pages {
+                try browser.navigate(Self.url(site, page))
+                let found: CodeBlocks = try browser.value("""
+                    (() => {
+                      const pres = [...document.querySelectorAll('main pre')];
+                      const copyOf = pre => pre.closest('.code-block')?.querySelector(':scope > .code-tools button.copy');
+                      const cells = [...document.querySelectorAll('main .cell[id^="cell-"] pre.code')];
+                      const slug = document.body.dataset.lesson;
+                      const repl = cells.map(pre => pre.closest('.code-block')?.querySelector('button.repl')?.title ?? '');
+                      const expectedRepl = cells.map(pre => 'arcface-lessons repl ' + slug + ':' + pre.closest('.cell').id.slice(5));
+                      return { blocks: pres.length, withCopy: pres.filter(p => !!copyOf(p)).length,
+                               swiftCells: cells.length, withRepl: repl.filter(Boolean).length, replCommands: repl, expectedRepl };
+                    })()
+                    """)
+                // Click (with the mouse) the copy button of the first block of each kind: the handler must
+                // copy that block's text (window.arcfaceLastCopied) and the button must say "Copied", which
+                // it does only when the copy worked (from file://: the textarea and execCommand).
+                for kind in ["pre.code", "pre.output", "pre.listing", "pre.command"] {
+                    let button = "main .code-block:has(> \(kind)) > .code-tools button.copy"
+                    try browser.evaluate("window.arcfaceLastCopied = null")
+                    guard try browser.click(button) else { continue }
+                    try browser.drain(milliseconds: 100)
+                    let state: [String] = try browser.value("""
+                        (() => { const b = document.querySelector('\(button)'), pre = b.closest('.code-block').querySelector('pre');
+                                 return [String(window.arcfaceLastCopied === pre.textContent.replace(/\\n+$/, '')), b.textContent,
+                                         String(b.classList.contains('copied'))]; })()
+                        """)
+                    #expect(state == ["true", "Copied", "true"], "\(page): the copy button of the first \(kind): \(state)")
+                }
+                #expect(found.withCopy == found.blocks, "\(page): \(found.blocks) code blocks, \(found.withCopy) with a copy button")
+                #expect(found.withRepl == found.swiftCells, "\(page): \(found.swiftCells) Swift cells, \(found.withRepl) with a REPL command")
+                #expect(found.replCommands == found.expectedRepl, "\(page): REPL commands \(found.replCommands.prefix(3))")
+                if page != "index.html" { #expect(found.blocks > 0 && found.withRepl > 0, "\(page) has no code blocks") }
+            }
+            // The REPL button shows the command in a panel, with its own copy button.
+            try browser.navigate(Self.url(site, site.fixturePage))
+            let panel: [String] = try browser.value("""
+                (async () => {
+                  const b = document.querySelector('button.repl');
+                  b.click();
+                  const panel = document.getElementById(b.getAttribute('aria-controls'));
+                  const shown = !panel.hidden && panel.getBoundingClientRect().height > 0;
+                  panel.querySelector('button.copy').click();
+                  await new Promise(r => setTimeout(r, 50));
+                  return [String(shown), b.getAttribute('aria-expanded'), panel.querySelector('code').textContent, String(window.arcfaceLastCopied)];
+                })()
+                """)
+            let slug = String(site.fixturePage.dropLast(5))
+            #expect(panel == ["true", "true", "arcface-lessons repl \(slug):1", "arcface-lessons repl \(slug):1"], "\(panel)")
+        }
+    }
+
+    struct Fit: Decodable {
+        var scrollWidth: Double; var innerWidth: Double
+        var plots: [[Double]]; var tables: [[Bool]]; var sidebarOpens: Bool; var sidebarLinks: Int; var offenders: [String]
+    }
+
+    /// At 390 px: the page itself never scrolls sideways, every plot fits the screen with tick text of
+    /// at least 9 px, every table that is wider than its box says so (a note and a fade), and the ☰
+    /// button opens the lesson list. At 1280 px: a wide table still has its cue, the sidebar is there.
+    @Test func onAPhoneNothingOverflowsPlotsFitAndWideTablesShowACue() throws {
+        let site = try Self.built()
+        let script = """
+            (async () => {
+              const plots = [...document.querySelectorAll('figure.plot')].filter(f => !f.closest('.slide[hidden]')).map(f => {
+                const svg = [...f.querySelectorAll(':scope > svg')].find(s => getComputedStyle(s).display !== 'none');
+                if (!svg) return [-1, 0, 0];
+                const r = svg.getBoundingClientRect();
+                return [r.left, r.right, r.width / svg.viewBox.baseVal.width * 11];
+              });
+              const tables = [...document.querySelectorAll('main .table-scroll')].map(b => {
+                const w = b.querySelector('.table-wrap'), hint = b.previousElementSibling;
+                const over = w.scrollWidth > w.clientWidth + 1;
+                return [over, !over || (b.classList.contains('more-right') && hint?.classList.contains('scroll-hint') && hint.getBoundingClientRect().height > 0
+                                        && getComputedStyle(b, '::after').opacity === '1')];
+              });
+              const bare = [...document.querySelectorAll('main table')].filter(t => !t.closest('.table-scroll, .plot-data')).length;
+              if (bare) tables.push([true, false]);
+              const button = document.querySelector('.menu-button'), nav = document.getElementById('sidebar');
+              let opens = !nav;
+              if (button && nav && getComputedStyle(button).display !== 'none') {
+                button.click();
+                await new Promise(r => setTimeout(r, 400));
+                const r = nav.getBoundingClientRect();
+                opens = getComputedStyle(nav).visibility === 'visible' && r.left >= -1 && r.right <= innerWidth + 1
+                        && button.getAttribute('aria-expanded') === 'true';
+                document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+              } else if (nav) {
+                opens = nav.getBoundingClientRect().width > 0;
+              }
+              // What sticks out of the screen outside any box that scrolls or clips it.
+              const clipped = e => { for (let p = e.parentElement; p; p = p.parentElement) {
+                if (p === document.body) return false;
+                const o = getComputedStyle(p).overflowX; if (o !== 'visible') return true; } return false; };
+              const offenders = [...document.body.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > innerWidth + 0.5 && !clipped(e)
+                  && getComputedStyle(e).position !== 'fixed').slice(-3).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 40));
+              return { scrollWidth: document.documentElement.scrollWidth, innerWidth, plots, tables, sidebarOpens: opens, offenders,
+                       sidebarLinks: nav ? nav.querySelectorAll('.lesson-list > li > a').length : 0 };
+            })()
+            """
+        try Self.withBrowser { browser in
+            for (width, height) in [(390, 844), (1280, 900)] {
+                try browser.setViewport(width: width, height: height)
+                for page in site.pages {
+                    try browser.navigate(Self.url(site, page))
+                    let fit: Fit = try browser.value(script)
+                    let at = "\(page) at \(width) px"
+                    #expect(fit.scrollWidth <= fit.innerWidth, "\(at): the page is \(fit.scrollWidth) px wide, wider than the screen: \(fit.offenders)")
+                    for (i, p) in fit.plots.enumerated() {
+                        #expect(p[0] >= 0 && p[1] <= fit.innerWidth + 0.5, "\(at): plot \(i + 1) spans \(p[0])...\(p[1]) px")
+                        #expect(p[2] >= 9, "\(at): plot \(i + 1)'s tick labels are \(p[2]) px")
+                    }
+                    for (i, t) in fit.tables.enumerated() where !t[1] {
+                        Issue.record("\(at): table \(i + 1) is wider than its box (\(t[0])) without a visible scroll cue")
+                    }
+                    #expect(fit.sidebarOpens, "\(at): the lesson list (sidebar) is not reachable")
+                    if page != "index.html" { #expect(fit.sidebarLinks == site.pages.count - 1, "\(at): the sidebar lists \(fit.sidebarLinks) lessons") }
+                }
+            }
+        }
+    }
+
+    struct Theme: Decodable { var attribute: String?; var pressed: String?; var background: String; var stored: String? }
+
+    @Test func theDarkModeToggleFollowsTheSystemAndIsRememberedAcrossPages() throws {
+        let site = try Self.built()
+        let read = """
+            ({ attribute: document.documentElement.getAttribute('data-theme'),
+               pressed: document.querySelector('.theme-toggle')?.getAttribute('aria-pressed') ?? null,
+               background: getComputedStyle(document.body).backgroundColor,
+               stored: localStorage.getItem('arcface-lessons-theme') })
+            """
+        try Self.withBrowser { browser in
+            let first = Self.url(site, site.firstLessonPage), other = Self.url(site, site.fixturePage)
+            try browser.navigate(first)
+            try browser.evaluate("localStorage.removeItem('arcface-lessons-theme')")
+            try browser.setColorScheme(dark: true)
+            try browser.navigate(first)
+            let system: Theme = try browser.value(read)
+            #expect(system.attribute == nil && system.pressed == "true", "by default the toggle follows the system's dark mode: \(system)")
+            try browser.setColorScheme(dark: false)
+            try browser.navigate(first)
+            let light: Theme = try browser.value(read)
+            #expect(light.pressed == "false")
+            try browser.evaluate("document.querySelector('.theme-toggle').click()")
+            let toggled: Theme = try browser.value(read)
+            #expect(toggled.attribute == "dark" && toggled.pressed == "true" && toggled.stored == "dark", "\(toggled)")
+            #expect(toggled.background != light.background, "the toggle did not change the background (\(toggled.background))")
+            try browser.navigate(other)
+            let remembered: Theme = try browser.value(read)
+            #expect(remembered.attribute == "dark" && remembered.background == toggled.background, "another page forgot the choice: \(remembered)")
+            try browser.evaluate("document.querySelector('.theme-toggle').click()")
+            try browser.navigate(first)
+            let back: Theme = try browser.value(read)
+            #expect(back.attribute == "light" && back.background == light.background, "\(back)")
+            try browser.evaluate("localStorage.removeItem('arcface-lessons-theme')")
+        }
+    }
+
+    @Test func searchResultsAreChosenWithTheArrowKeysAndOpenedWithEnter() throws {
+        let site = try Self.built()
+        try Self.withBrowser { browser in
+            try browser.navigate(Self.url(site, "index.html"))
+            let result = try Self.search(browser, "margin", expectResults: true)
+            #expect(result.hrefs.count >= 3, "searching 'margin' gave \(result.hrefs)")
+            guard result.hrefs.count >= 3 else { return }
+            try browser.press("ArrowDown")
+            try browser.press("ArrowDown")
+            try browser.press("ArrowDown")
+            try browser.press("ArrowUp")
+            let active: [String] = try browser.value("""
+                [...document.querySelectorAll('#search-results li')].map(li => li.classList.contains('active') ? li.getAttribute('aria-selected') + ' ' + li.id : '')
+                """)
+            #expect(active.filter { !$0.isEmpty } == ["true search-hit-1"], "after ↓ ↓ ↓ ↑ the second hit should be chosen: \(active)")
+            let expected: String = try browser.value("document.querySelector('#search-hit-1 a').href")
+            let opened = try browser.pressAndWaitForNavigation("Enter")
+            #expect(opened == expected, "Enter opened \(opened), not the chosen hit \(expected)")
+        }
+    }
+
+    @Test func leftAndRightArrowKeysGoToThePreviousAndNextLessonButNotWhileTyping() throws {
+        let site = try Self.built()
+        let lessons = Array(site.pages.dropFirst())
+        guard lessons.count >= 3 else { return }
+        try Self.withBrowser { browser in
+            try browser.navigate(Self.url(site, lessons[1]))
+            let next = try browser.pressAndWaitForNavigation("ArrowRight")
+            #expect(next.hasSuffix("/" + lessons[2]), "→ on \(lessons[1]) opened \(next)")
+            let back = try browser.pressAndWaitForNavigation("ArrowLeft")
+            #expect(back.hasSuffix("/" + lessons[1]), "← on \(lessons[2]) opened \(back)")
+            // In the search box the arrows move the caret.
+            try browser.evaluate("document.getElementById('search-input').focus()")
+            try browser.press("ArrowRight")
+            try browser.drain(milliseconds: 400)
+            let still: String = try browser.value("location.href")
+            #expect(still.hasSuffix("/" + lessons[1]), "→ while typing in the search box left the page: \(still)")
+        }
+    }
+
+    @Test func chineseTextInTheProseIsMarkedLangZh() throws {
+        let site = try Self.built()
+        try Self.withBrowser { browser in
+            var marked = 0
+            for page in site.pages {
+                try browser.navigate(Self.url(site, page))
+                // Every Han character of the prose (not code) is inside an element with lang="zh".
+                let counts: [Int] = try browser.value("""
+                    (() => {
+                      const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+                      let inside = 0, outside = 0;
+                      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                        if (n.parentElement.closest('pre, code, script, math, svg')) continue;
+                        const han = (n.textContent.match(/[\\u4e00-\\u9fff]/g) || []).length;
+                        if (n.parentElement.closest('[lang="zh"]')) inside += han; else outside += han;
+                      }
+                      return [inside, outside];
+                    })()
+                    """)
+                #expect(counts[1] == 0, "\(page): \(counts[1]) Chinese characters outside lang=\"zh\"")
+                marked += counts[0]
+            }
+            if site.course.hasPrefix("the repository") { #expect(marked > 100, "the study note's quotations should be marked lang=\"zh\"") }
+        }
     }
 }

@@ -20,7 +20,12 @@ import Testing
             try? FileManager.default.removeItem(at: golden)
             try Site.write(files, to: golden.path)
         }
-        let expectedNames = try FileManager.default.contentsOfDirectory(atPath: golden.path).filter { !$0.hasPrefix(".") || $0 == Site.stamp }.sorted()
+        // Files in subfolders too (downloads/), folders themselves not.
+        let expectedNames = try FileManager.default.subpathsOfDirectory(atPath: golden.path).filter { name in
+            var folder: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: golden.appendingPathComponent(name).path, isDirectory: &folder)
+            return !folder.boolValue && (!name.hasPrefix(".") || name == Site.stamp)
+        }.sorted()
         #expect(files.keys.sorted() == expectedNames)
         for (name, content) in files.sorted(by: { $0.key < $1.key }) {
             let expected = FileManager.default.contents(atPath: golden.appendingPathComponent(name).path) ?? Data()

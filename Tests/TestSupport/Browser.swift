@@ -303,6 +303,28 @@ final class Browser {
         try call("Emulation.setEmulatedMedia", ["features": [["name": "prefers-color-scheme", "value": dark ? "dark" : "light"]]])
     }
 
+    /// The page's height in CSS pixels (beyond the viewport).
+    func pageHeight() throws -> Double {
+        let metrics = try call("Page.getLayoutMetrics")
+        let content = metrics["cssContentSize"] as? [String: Any] ?? metrics["contentSize"] as? [String: Any] ?? [:]
+        return max(1, (content["height"] as? Double) ?? 800)
+    }
+
+    /// A PNG of the page from `y` down, `height` pixels tall, at the viewport's width.
+    func screenshot(y: Double, height: Double) throws -> Data {
+        let metrics = try call("Page.getLayoutMetrics")
+        let viewport = metrics["cssLayoutViewport"] as? [String: Any] ?? [:]
+        let width = (viewport["clientWidth"] as? Double) ?? 1100
+        let shot = try call("Page.captureScreenshot", [
+            "format": "png", "captureBeyondViewport": true,
+            "clip": ["x": 0, "y": y, "width": width, "height": height, "scale": 1],
+        ], timeout: 30)
+        guard let base64 = shot["data"] as? String, let png = Data(base64Encoded: base64) else {
+            throw BrowserError("Page.captureScreenshot gave no image")
+        }
+        return png
+    }
+
     /// A PNG of the whole page (beyond the viewport), at the viewport's width.
     func screenshot() throws -> Data {
         let metrics = try call("Page.getLayoutMetrics")
@@ -322,6 +344,41 @@ final class Browser {
 }
 
 extension Browser {
+    /// Presses and releases a key as a user would (trusted events, to the focused element):
+    /// "ArrowDown", "ArrowUp", "ArrowLeft", "ArrowRight", "Enter", "Escape".
+    func press(_ key: String) throws {
+        let codes = ["ArrowLeft": 37, "ArrowUp": 38, "ArrowRight": 39, "ArrowDown": 40, "Enter": 13, "Escape": 27]
+        var event: [String: Any] = ["key": key, "code": key, "windowsVirtualKeyCode": codes[key] ?? 0, "nativeVirtualKeyCode": codes[key] ?? 0]
+        if key == "Enter" { event["text"] = "\r" }
+        try call("Input.dispatchKeyEvent", event.merging(["type": key == "Enter" ? "keyDown" : "rawKeyDown"]) { $1 })
+        try call("Input.dispatchKeyEvent", event.merging(["type": "keyUp"]) { $1 })
+    }
+
+    /// Clicks the element `selector` finds (scrolled into view) with the mouse: a trusted click, with
+    /// the user activation that copying to the clipboard needs. Returns false when there is none.
+    @discardableResult
+    func click(_ selector: String) throws -> Bool {
+        let quoted = String(decoding: try JSONSerialization.data(withJSONObject: [selector]), as: UTF8.self)
+        let point: [Double] = try value("""
+            (() => { const e = document.querySelector(\(quoted)[0]); if (!e) return [];
+                     e.scrollIntoView({ block: 'center' }); const r = e.getBoundingClientRect();
+                     return [r.left + r.width / 2, r.top + r.height / 2]; })()
+            """)
+        guard point.count == 2 else { return false }
+        for type in ["mouseMoved", "mousePressed", "mouseReleased"] {
+            try call("Input.dispatchMouseEvent", ["type": type, "x": point[0], "y": point[1], "button": "left", "clickCount": 1])
+        }
+        return true
+    }
+
+    /// Presses `key` and waits for the page it opens to load; returns the new location.
+    func pressAndWaitForNavigation(_ key: String) throws -> String {
+        let mark = events.count
+        try press(key)
+        try waitForEvent("Page.loadEventFired", after: mark, timeout: 15)
+        return try value("location.href")
+    }
+
     /// Evaluates `expression` (a value or a promise of one) and decodes its JSON into `T`.
     func value<T: Decodable>(_ expression: String, as type: T.Type = T.self) throws -> T {
         let json = try evaluate("Promise.resolve(\(expression)).then(v => JSON.stringify(v === undefined ? null : v))")

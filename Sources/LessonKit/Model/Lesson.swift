@@ -23,6 +23,8 @@ public struct Lesson: Sendable, Equatable {
     public var blocks: [Block]
     /// The lesson's exercises (a `### Exercise ...` heading, a prose prompt, a `swift solution` cell), in order.
     public var exercises: [Exercise] = []
+    /// The file's text as loaded (normalised: no BOM, LF line ends): the site's Markdown download.
+    public var source: String = ""
 
     public var cells: [Cell] {
         blocks.compactMap { if case .cell(let c) = $0 { c } else { nil } }

@@ -182,7 +182,8 @@ public enum Parse {
         }
         guard !diagnostics.contains(where: { $0.severity == .error }) else { return (nil, diagnostics) }
         let lesson = Lesson(path: source.path, slug: source.slug, number: source.number, title: title ?? source.slug,
-                            options: options, markdown: markdown, math: math, references: references, blocks: blocks, exercises: exercises.found)
+                            options: options, markdown: markdown, math: math, references: references, blocks: blocks,
+                            exercises: exercises.found, source: source.text)
         return (lesson, diagnostics)
     }
 

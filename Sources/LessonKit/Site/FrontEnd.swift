@@ -1,6 +1,7 @@
 // FrontEnd: the site's CSS and JavaScript as real files under Resources/frontend (like mdBook's
-// front-end folder), so a designer edits them as CSS and JS. style.css is theme.css + plots.css + exercises.css + xref.css;
-// site.js is search.js + slider.js. System fonts for text and code, the shipped Latin Modern Math
+// front-end folder), so a designer edits them as CSS and JS. style.css is theme.css + plots.css +
+// exercises.css + xref.css, ending with learner.css; site.js is search.js + slider.js + learner.js.
+// System fonts for text and code, the shipped Latin Modern Math
 // for formulas: the site loads nothing from the network.
 
 import Foundation
@@ -21,6 +22,13 @@ enum FrontEnd {
     /// `hidden`) and puts its data-value into the `<output>`. Plain JS; no `<` or `&` in it, so it
     /// can also be inlined in a page.
     static let sliderScript = file("slider.js")
+    /// The learner's conveniences: sidebar and its phone drawer, dark-mode toggle, table scroll cues
+    /// and sticky first column, code-block toolbars (copy, the REPL command), the downloads box.
+    static let learnerCSS = file("learner.css")
+    /// Copy buttons (navigator.clipboard, else a hidden textarea and execCommand: file:// pages), the
+    /// REPL command per Swift cell, the dark-mode toggle (localStorage), the sidebar drawer, table
+    /// scroll cues, and ← / → for the previous and next lesson.
+    static let learnerScript = file("learner.js")
 
     static func file(_ name: String) -> String {
         let ext = (name as NSString).pathExtension, base = (name as NSString).deletingPathExtension

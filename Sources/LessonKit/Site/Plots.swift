@@ -7,8 +7,15 @@
 //
 // Theming: the SVG draws text, grid and axes in `currentColor` (with opacities), so it follows the
 // page's text colour in light and dark mode without any CSS. Series colours are presentation
-// attributes (Okabe-Ito) that Resources/frontend/plots.css overrides through the `.s0`...`.s7` classes and the
-// `--plot-c0`...`--plot-c7` custom properties (dark mode swaps black for a light grey).
+// attributes (Okabe-Ito, its yellow replaced: no yellow on white) that Resources/frontend/plots.css
+// overrides through the `.s0`...`.s7` classes and the `--plot-c0`...`--plot-c7` custom properties
+// (dark mode swaps black for a light grey). A page passes a `Colours` map so that a series name keeps
+// its colour in every plot of a lesson; on unit-circle plots each class-centre spoke takes the colour
+// of its class's points.
+//
+// Widths: a cartesian figure holds two SVGs, a wide one (640 units) and a narrow one (360 units,
+// fewer ticks) that plots.css shows when the figure is narrower than 560 px, so tick labels stay
+// legible on a phone instead of shrinking to half their size.
 //
 // Determinism: every coordinate is rounded to 0.01 px with integer arithmetic, ids are a hash of
 // the rendered (already rounded) SVG, and nothing depends on time, randomness or dictionary order.
@@ -23,10 +30,16 @@ enum Plots {
     /// Width of a cartesian plot's viewBox; plot areas are `plotHeight` tall (unit circle: a square).
     static let width = 640.0
     static let plotHeight = 270.0
+    /// The phone variant of a cartesian plot.
+    static let narrowWidth = 360.0, narrowPlotHeight = 230.0
     static let unitSide = 340.0
     static let tickFont = 11.0, labelFont = 12.0
     /// Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-    static let palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+    /// Okabe-Ito's yellow (#F0E442, unreadable on white) is replaced by a purple that stays apart
+    /// from its reddish purple by lightness; black becomes a light grey in dark mode (plots.css).
+    static let palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#6A3D9A", "#000000"]
+    /// The palette index used for things drawn in the text's colour (a multi-coloured spoke legend).
+    static let neutral = 7
     /// Rows of the data table per series.
     static let maxRows = 200
     /// Above this many points a scatter series is drawn as one path of dots instead of circles.
@@ -35,12 +48,40 @@ enum Plots {
 
     // MARK: Entry points
 
+    /// Series name -> palette index, shared by the plots of one page.
+    typealias Colours = [String: Int]
+
     /// One plot as a `<figure>`: title, SVG, summary, data table.
-    static func svg(_ plot: Plot) -> String { figure(plot, extent: nil) }
+    static func svg(_ plot: Plot, colours: Colours = [:]) -> String { figure(plot, extent: nil, colours: colours) }
+
+    /// Colours for every series name of a page's plots, in order of first appearance: a new name
+    /// takes the first palette colour that no other series of its plot already has, so the same name
+    /// is the same colour in every plot of the lesson and a plot's series differ while it can.
+    static func colours(for plots: [Plot]) -> Colours {
+        var map: Colours = [:]
+        for plot in plots {
+            for name in plot.series.map(\.name) where !name.isEmpty && map[name] == nil {
+                let taken = Set(plot.series.compactMap { map[$0.name] })
+                map[name] = palette.indices.first { !taken.contains($0) } ?? map.count % palette.count
+            }
+        }
+        return map
+    }
+
+    /// Every plot a list of rich results shows (a slider's plots included).
+    static func plots(in results: [RichResult]) -> [Plot] {
+        results.flatMap { r -> [Plot] in
+            switch r {
+            case .plot(let p): [p]
+            case .slider(let s): s.plots
+            case .table: []
+            }
+        }
+    }
 
     /// Plots switched by a range input; `sliderScript` shows the one for the chosen value (without
     /// script, the initial one is shown). Slides share their axes unless a plot fixes its ranges.
-    static func slider(_ s: PlotSlider) -> String {
+    static func slider(_ s: PlotSlider, colours: Colours = [:]) -> String {
         guard !s.plots.isEmpty else { return "" }
         let initial = min(max(0, s.initial), s.plots.count - 1)
         func value(_ i: Int) -> String { i < s.values.count ? number(s.values[i], digits: 6) : String(i) }
@@ -50,7 +91,7 @@ enum Plots {
         html += "<label>\(parameter) = <output>\(value(initial))</output> "
         html += "<input type=\"range\" min=\"0\" max=\"\(s.plots.count - 1)\" step=\"1\" value=\"\(initial)\" aria-label=\"\(parameter)\"></label>\n"
         for (i, p) in s.plots.enumerated() {
-            html += "<div class=\"slide\" data-value=\"\(value(i))\"\(i == initial ? "" : " hidden")>\n" + figure(p, extent: shared) + "</div>\n"
+            html += "<div class=\"slide\" data-value=\"\(value(i))\"\(i == initial ? "" : " hidden")>\n" + figure(p, extent: shared, colours: colours) + "</div>\n"
         }
         return html + "</div>\n"
     }
@@ -86,13 +127,14 @@ enum Plots {
 
     static func extent(_ plot: Plot) -> Extent {
         var e = Extent()
+        let (logX, logY) = (plot.xScale == .log, plot.yScale == .log)
         for s in plot.series {
-            let pts = finitePoints(s)
+            let pts = finitePoints(s).filter { (!logX || $0.0 > 0) && (!logY || $0.1 > 0) }
             guard !pts.isEmpty else { continue }
             let half = s.style == .bar ? barWidth(s) / 2 : 0
             var box = Extent(x: (pts.map(\.0).min()! - half)...(pts.map(\.0).max()! + half),
                              y: pts.map(\.1).min()!...pts.map(\.1).max()!)
-            if s.style == .bar { box = box.union(Extent(x: nil, y: 0...0)) }
+            if s.style == .bar && !logY { box = box.union(Extent(x: nil, y: 0...0)) }
             e = e.union(box)
         }
         return e
@@ -106,6 +148,63 @@ enum Plots {
         var hi: Double
         var ticks: [Double]
         var labels: [String]
+        /// Logarithmic: positions go by log10, ticks are powers of ten.
+        var log = false
+        /// Grid lines without labels (a log axis's 2...9 times each power of ten).
+        var minor: [Double] = []
+
+        /// Where `v` lies between lo (0) and hi (1).
+        func fraction(_ v: Double) -> Double {
+            guard log else { return (v - lo) / (hi - lo) }
+            let a = PortableMath.log10(lo), b = PortableMath.log10(hi)
+            return v > 0 ? (PortableMath.log10(v) - a) / (b - a) : -.infinity
+        }
+    }
+
+    /// A logarithmic axis over positive lo...hi: ticks at powers of ten (every k-th decade when there
+    /// are many), labelled 0.01 ... 100 plainly and 10⁻⁷, 10⁵ beyond. With `extend`, the domain grows
+    /// to whole decades.
+    static func logAxis(_ lo: Double, _ hi: Double, target: Int, extend: Bool) -> Axis {
+        var (lo, hi) = (lo, hi)
+        if !(lo > 0 && lo.isFinite) { lo = hi > 0 && hi.isFinite ? hi / 10 : 0.1 }
+        if !(hi > lo && hi.isFinite) { hi = lo * 10 }
+        let eps = 1e-9
+        var a = Int(floor(PortableMath.log10(lo) + eps)), b = Int(ceil(PortableMath.log10(hi) - eps))
+        if b <= a { b = a + 1 }
+        let step = max(1, Int((Double(b - a) / Double(max(1, target))).rounded(.up)))
+        if extend {
+            a = Int((Double(a) / Double(step)).rounded(.down)) * step
+            b = Int((Double(b) / Double(step)).rounded(.up)) * step
+            (lo, hi) = (power(a), power(b))
+        }
+        let first = Int((Double(a) / Double(step)).rounded(.up)) * step
+        let exponents = stride(from: first, through: b, by: step).filter { power($0) >= lo * (1 - eps) && power($0) <= hi * (1 + eps) }
+        var minor: [Double] = []
+        if step == 1 {
+            for e in (a - 1)...b { for m in 2...9 { let v = Double(m) * power(e); if v > lo && v < hi { minor.append(v) } } }
+        }
+        return Axis(lo: lo, hi: hi, ticks: exponents.map(power), labels: exponents.map(powerLabel), log: true, minor: minor)
+    }
+
+    /// 10^e as an exact integer power (or its reciprocal), not pow's rounding.
+    static func power(_ e: Int) -> Double {
+        var v = 1.0
+        for _ in 0..<abs(e) { v *= 10 }
+        return e < 0 ? 1 / v : v
+    }
+
+    /// "0.01", "0.1", "1", "10", "100"; beyond those "10⁻³", "10⁴" (a real minus sign).
+    static func powerLabel(_ e: Int) -> String {
+        switch e {
+        case -2: return "0.01"
+        case -1: return "0.1"
+        case 0: return "1"
+        case 1: return "10"
+        case 2: return "100"
+        default:
+            let digits: [Character: String] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹"]
+            return "10" + (e < 0 ? "⁻" : "") + String(abs(e)).map { digits[$0] ?? "" }.joined()
+        }
     }
 
     /// Round ticks (1, 2 or 5 times a power of ten), about `target` + 1 of them. With `extend`, the
@@ -221,9 +320,20 @@ enum Plots {
         var clip: Bool
         var legend: [LegendItem]
         var yLabelBaseline: Double
+        /// Palette index of each series.
+        var colours: [Int] = []
+        /// "wide" or "narrow": the SVG's class.
+        var variant = "wide"
 
-        func px(_ v: Double) -> Double { left + (v - x.lo) / (x.hi - x.lo) * (right - left) }
-        func py(_ v: Double) -> Double { bottom - (v - y.lo) / (y.hi - y.lo) * (bottom - top) }
+        func px(_ v: Double) -> Double { left + x.fraction(v) * (right - left) }
+        func py(_ v: Double) -> Double { bottom - y.fraction(v) * (bottom - top) }
+        /// A point the axes can place: finite, and positive on a log axis.
+        func valid(_ vx: Double, _ vy: Double) -> Bool {
+            vx.isFinite && vy.isFinite && (!x.log || vx > 0) && (!y.log || vy > 0)
+        }
+        func points(_ s: Series) -> [(Double, Double)] { zip(s.x, s.y).filter { valid($0.0, $0.1) } }
+        /// Where bars start: zero, or the bottom of a log axis.
+        var barBase: Double { y.log ? y.lo : 0 }
     }
 
     /// Approximate width of a text in a sans-serif font.
@@ -231,7 +341,7 @@ enum Plots {
 
     static func isCentre(_ s: Series) -> Bool {
         let n = s.name.lowercased()
-        return n.hasPrefix("centre") || n.hasPrefix("center")
+        return n.contains("centre") || n.contains("center")
     }
 
     /// Zero joins the domain when the data come near it (e.g. 0.3...1 shows 0...1).
@@ -241,15 +351,16 @@ enum Plots {
         return (lo, hi)
     }
 
-    static func layout(_ plot: Plot, extent given: Extent? = nil) -> Layout {
+    static func layout(_ plot: Plot, extent given: Extent? = nil, colours: Colours = [:], narrow: Bool = false) -> Layout {
         let unit = plot.kind == .unitCircle
         let data = extent(plot).union(given ?? Extent())
         var clip = false
-        func makeAxis(_ fixed: [Double]?, _ range: ClosedRange<Double>?, target: Int) -> Axis {
-            if let f = fixed, f.count == 2, f[0].isFinite, f[1].isFinite, f[0] < f[1] {
+        func makeAxis(_ fixed: [Double]?, _ range: ClosedRange<Double>?, target: Int, log: Bool) -> Axis {
+            if let f = fixed, f.count == 2, f[0].isFinite, f[1].isFinite, f[0] < f[1], !log || f[0] > 0 {
                 clip = true
-                return axis(f[0], f[1], target: target, extend: false)
+                return log ? logAxis(f[0], f[1], target: target, extend: false) : axis(f[0], f[1], target: target, extend: false)
             }
+            if log { return logAxis(range?.lowerBound ?? 0.1, range?.upperBound ?? 10, target: target, extend: true) }
             let (lo, hi) = withZero(range?.lowerBound ?? 0, range?.upperBound ?? 1)
             return axis(lo, hi, target: target, extend: true)
         }
@@ -259,9 +370,10 @@ enum Plots {
             y = x
             clip = true
         } else {
-            x = makeAxis(plot.xRange, data.x, target: 6)
-            y = makeAxis(plot.yRange, data.y, target: 5)
+            x = makeAxis(plot.xRange, data.x, target: narrow ? 4 : 6, log: plot.xScale == .log)
+            y = makeAxis(plot.yRange, data.y, target: narrow ? 4 : 5, log: plot.yScale == .log)
         }
+        let width = narrow ? narrowWidth : self.width, plotHeight = narrow ? narrowPlotHeight : self.plotHeight
         let left = max(30, (y.labels.map { textWidth($0, tickFont) }.max() ?? 0) + 14).rounded(.up)
         let lastHalf = textWidth(x.labels.last ?? "", tickFont) / 2
         let rightPad = max(14, lastHalf + 4).rounded(.up)
@@ -290,8 +402,16 @@ enum Plots {
         top += 10
         let bottom = top + (unit ? unitSide : plotHeight)
         let height = bottom + 22 + (plot.xLabel.isEmpty ? 0 : 18) + 4
+        var used = Set(plot.series.compactMap { colours[$0.name] })
+        let indices = plot.series.map { s -> Int in
+            if let k = colours[s.name] { return k }
+            let k = palette.indices.first { !used.contains($0) } ?? 0
+            used.insert(k)
+            return k
+        }
         return Layout(width: w, height: height, left: left, top: top, right: right, bottom: bottom,
-                      x: x, y: y, unitCircle: unit, clip: clip, legend: legend, yLabelBaseline: yLabelBaseline)
+                      x: x, y: y, unitCircle: unit, clip: clip, legend: legend, yLabelBaseline: yLabelBaseline,
+                      colours: indices, variant: narrow ? "narrow" : "wide")
     }
 
     // MARK: Formatting helpers
@@ -320,13 +440,15 @@ enum Plots {
 
     static let idToken = "\u{1}ID\u{1}"
 
-    static func figure(_ plot: Plot, extent: Extent?) -> String {
-        let L = layout(plot, extent: extent)
-        let body = svgBody(plot, L)
-        let id = "plot-" + hash(body)
+    static func figure(_ plot: Plot, extent: Extent?, colours: Colours = [:]) -> String {
+        let L = layout(plot, extent: extent, colours: colours)
         var html = "<figure class=\"plot\(L.unitCircle ? " unit-circle" : "")\">\n"
         if !plot.title.isEmpty { html += "<figcaption class=\"plot-title\">\(esc(plot.title))</figcaption>\n" }
-        html += body.replacingLiteral(idToken, with: id)
+        // The unit circle is square and small enough for a phone; a cartesian plot has a narrow twin.
+        for layout in L.unitCircle ? [L] : [L, self.layout(plot, extent: extent, colours: colours, narrow: true)] {
+            let body = svgBody(plot, layout)
+            html += body.replacingLiteral(idToken, with: "plot-" + hash(body))
+        }
         if let summary = plot.summary?.trimmingCharacters(in: .whitespacesAndNewlines), !summary.isEmpty {
             html += "<p class=\"plot-caption\">\(esc(summary))</p>\n"
         }
@@ -337,7 +459,7 @@ enum Plots {
     /// The `<svg>` element, with `idToken` where the plot's id goes.
     static func svgBody(_ plot: Plot, _ L: Layout) -> String {
         let id = idToken
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(c(L.width)) \(c(L.height))\" width=\"\(c(L.width))\" height=\"\(c(L.height))\""
+        var s = "<svg class=\"\(L.variant)\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(c(L.width)) \(c(L.height))\" width=\"\(c(L.width))\" height=\"\(c(L.height))\""
         s += " role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\" fill=\"currentColor\" font-family=\"\(fontFamily)\" font-size=\"\(c(tickFont))\">\n"
         s += "<title id=\"\(id)-t\">\(esc(plot.title.isEmpty ? "Plot" : plot.title))</title>\n"
         s += "<desc id=\"\(id)-d\">\(esc(describe(plot, L)))</desc>\n"
@@ -350,19 +472,35 @@ enum Plots {
         var data = "", rays = ""
         let bars = plot.series.filter { $0.style == .bar }.count
         for (i, series) in plot.series.enumerated() {
-            if L.unitCircle && isCentre(series) { rays += self.rays(series, i, L) } else { data += draw(series, i, L, overlaid: bars > 1) }
+            if L.unitCircle && isCentre(series) { rays += self.rays(series, i, L, plot) } else { data += draw(series, i, L, overlaid: bars > 1) }
         }
         if !data.isEmpty || !rays.isEmpty { s += "<g class=\"data\"\(clipAttribute)>\n" + data + rays + "</g>\n" }
         if !L.legend.isEmpty { s += legend(plot, L) }
-        if plot.series.allSatisfy({ finitePoints($0).isEmpty }) {
+        if plot.series.allSatisfy({ L.points($0).isEmpty }) {
             s += "<text x=\"\(c((L.left + L.right) / 2))\" y=\"\(c((L.top + L.bottom) / 2))\" text-anchor=\"middle\" fill-opacity=\"0.7\">No data</text>\n"
         }
         return s + "</svg>\n"
     }
 
     /// Colour of series `i`: a presentation attribute that the `.sN` class overrides (dark mode).
-    static func colour(_ i: Int, _ role: String = "") -> String {
-        "class=\"\(role.isEmpty ? "" : role + " ")s\(i % palette.count)\" color=\"\(palette[i % palette.count])\""
+    static func colour(_ k: Int, _ role: String = "") -> String {
+        "class=\"\(role.isEmpty ? "" : role + " ")s\(k % palette.count)\" color=\"\(palette[k % palette.count])\""
+    }
+
+    /// Colour of series `i` of the plot laid out as `L`.
+    static func colour(_ L: Layout, _ i: Int, _ role: String = "") -> String {
+        colour(i < L.colours.count ? L.colours[i] : i, role)
+    }
+
+    /// On a unit-circle plot, the palette index of each spoke of centre series `i`: the colour of
+    /// the k-th point series when there is one point series per spoke (spoke k is class k's centre),
+    /// else the series' own colour.
+    static func spokeColours(_ plot: Plot, _ i: Int, _ L: Layout) -> [Int] {
+        let spokes = L.points(plot.series[i]).filter { !($0.0 == 0 && $0.1 == 0) }.count
+        let classes = plot.series.indices.filter { !isCentre(plot.series[$0]) && plot.series[$0].style == .scatter }
+        let own = i < L.colours.count ? L.colours[i] : i
+        guard spokes > 1, classes.count == spokes else { return Array(repeating: own, count: spokes) }
+        return classes.map { $0 < L.colours.count ? L.colours[$0] : $0 }
     }
 
     /// Grid, zero lines / axes, tick labels, axis labels, the unit circle.
@@ -372,14 +510,20 @@ enum Plots {
         for t in L.x.ticks { grid += "M\(c(L.px(t))),\(c(L.top))V\(c(L.bottom))" }
         for t in L.y.ticks { grid += "M\(c(L.left)),\(c(L.py(t)))H\(c(L.right))" }
         s += "<path class=\"grid\" d=\"\(grid)\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.11\" shape-rendering=\"crispEdges\"/>\n"
+        var minor = ""
+        for t in L.x.minor { minor += "M\(c(L.px(t))),\(c(L.top))V\(c(L.bottom))" }
+        for t in L.y.minor { minor += "M\(c(L.left)),\(c(L.py(t)))H\(c(L.right))" }
+        if !minor.isEmpty {
+            s += "<path class=\"grid minor\" d=\"\(minor)\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.05\" shape-rendering=\"crispEdges\"/>\n"
+        }
         var axes = ""
         if L.unitCircle {
             axes = "M\(c(L.left)),\(c(L.py(0)))H\(c(L.right))M\(c(L.px(0))),\(c(L.top))V\(c(L.bottom))"
         } else {
             // A baseline (at zero when zero is in the domain) and a zero line for x.
-            let base = L.y.lo <= 0 && 0 <= L.y.hi ? 0 : L.y.lo
+            let base = !L.y.log && L.y.lo <= 0 && 0 <= L.y.hi ? 0 : L.y.lo
             axes = "M\(c(L.left)),\(c(L.py(base)))H\(c(L.right))"
-            if L.x.lo < 0 && 0 < L.x.hi { axes += "M\(c(L.px(0))),\(c(L.top))V\(c(L.bottom))" }
+            if !L.x.log && L.x.lo < 0 && 0 < L.x.hi { axes += "M\(c(L.px(0))),\(c(L.top))V\(c(L.bottom))" }
         }
         s += "<path class=\"axis\" d=\"\(axes)\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.45\" shape-rendering=\"crispEdges\"/>\n"
         if L.unitCircle {
@@ -412,7 +556,7 @@ enum Plots {
             // Non-finite values break the line; a lone point between breaks is drawn as a dot.
             var segments: [[String]] = [[]]
             for (x, y) in zip(series.x, series.y) {
-                guard x.isFinite && y.isFinite else {
+                guard L.valid(x, y) else {
                     if !segments[segments.count - 1].isEmpty { segments.append([]) }
                     continue
                 }
@@ -421,7 +565,7 @@ enum Plots {
             }
             segments = segments.filter { !$0.isEmpty }
             guard !segments.isEmpty else { return "" }
-            var s = "<g \(colour(i, "line")) fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n"
+            var s = "<g \(colour(L, i, "line")) fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n"
             for seg in segments {
                 if seg.count == 1 {
                     let xy = seg[0].split(separator: ",")
@@ -432,10 +576,10 @@ enum Plots {
             }
             return s + "</g>\n"
         case .scatter:
-            let pts = finitePoints(series)
+            let pts = L.points(series)
             guard !pts.isEmpty else { return "" }
             guard pts.count > denseScatter else {
-                var s = "<g \(colour(i, "dots")) fill=\"currentColor\" fill-opacity=\"0.72\">\n"
+                var s = "<g \(colour(L, i, "dots")) fill=\"currentColor\" fill-opacity=\"0.72\">\n"
                 for (x, y) in pts { s += "<circle cx=\"\(c(L.px(x)))\" cy=\"\(c(L.py(y)))\" r=\"2.5\"/>" }
                 return s + "\n</g>\n"
             }
@@ -449,38 +593,46 @@ enum Plots {
                 guard seen.insert(Cell(x: half(gx), y: half(gy))).inserted else { continue }
                 d += "M\(c(gx)),\(c(gy))h0"
             }
-            return "<path \(colour(i, "dots")) d=\"\(d)\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.72\" stroke-width=\"5\" stroke-linecap=\"round\"/>\n"
+            return "<path \(colour(L, i, "dots")) d=\"\(d)\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.72\" stroke-width=\"5\" stroke-linecap=\"round\"/>\n"
         case .bar:
-            let pts = finitePoints(series)
+            let pts = L.points(series)
             guard !pts.isEmpty else { return "" }
             let w = abs(L.px(barWidth(series)) - L.px(0))
             let inset = w > 6 ? 0.5 : 0
-            var s = "<g \(colour(i, overlaid ? "bars overlaid" : "bars")) fill=\"currentColor\" fill-opacity=\"\(overlaid ? "0.5" : "0.85")\">\n"
-            for (x, y) in pts where y != 0 {
-                let x0 = L.px(x) - w / 2 + inset, y0 = L.py(max(0, y)), y1 = L.py(min(0, y))
+            var s = "<g \(colour(L, i, overlaid ? "bars overlaid" : "bars")) fill=\"currentColor\" fill-opacity=\"\(overlaid ? "0.5" : "0.85")\">\n"
+            let base = L.barBase
+            for (x, y) in pts where y != base {
+                let x0 = L.px(x) - w / 2 + inset, y0 = L.py(max(base, y)), y1 = L.py(min(base, y))
                 s += "<rect x=\"\(c(x0))\" y=\"\(c(y0))\" width=\"\(c(w - 2 * inset))\" height=\"\(c(y1 - y0))\"/>"
             }
             return s + "\n</g>\n"
         }
     }
 
-    /// Class-centre directions: one arrow from the origin to each point.
-    static func rays(_ series: Series, _ i: Int, _ L: Layout) -> String {
-        let pts = finitePoints(series)
+    /// Class-centre directions: one arrow from the origin to each point (points at the origin, as in
+    /// a series that goes origin, centre, origin, centre, are skipped). Each spoke has its class's
+    /// colour when `spokeColours` can tell the classes apart.
+    static func rays(_ series: Series, _ i: Int, _ L: Layout, _ plot: Plot) -> String {
+        let pts = L.points(series).filter { !($0.0 == 0 && $0.1 == 0) }
         guard !pts.isEmpty else { return "" }
+        let colours = spokeColours(plot, i, L)
+        let perClass = Set(colours).count > 1
         let ox = L.px(0), oy = L.py(0)
-        var s = "<g \(colour(i, "rays")) stroke=\"currentColor\" stroke-width=\"2\" stroke-linecap=\"round\" fill=\"currentColor\">\n"
-        for (x, y) in pts {
+        let group = "stroke=\"currentColor\" stroke-width=\"2\" stroke-linecap=\"round\" fill=\"currentColor\""
+        var s = perClass ? "<g class=\"rays\" \(group)>\n" : "<g \(colour(L, i, "rays")) \(group)>\n"
+        for (k, (x, y)) in pts.enumerated() {
             let tx = L.px(x), ty = L.py(y)
             let dx = tx - ox, dy = ty - oy, len = (dx * dx + dy * dy).squareRoot()
-            guard len > 10 else {
-                s += "<line class=\"ray\" x1=\"\(c(ox))\" y1=\"\(c(oy))\" x2=\"\(c(tx))\" y2=\"\(c(ty))\"/>\n"
-                continue
+            if perClass { s += "<g \(colour(colours[k], "spoke"))>" }
+            if len > 10 {
+                let ux = dx / len, uy = dy / len, head = 9.0, half = 4.0
+                let bx = tx - ux * head, by = ty - uy * head
+                s += "<line class=\"ray\" x1=\"\(c(ox))\" y1=\"\(c(oy))\" x2=\"\(c(bx + ux))\" y2=\"\(c(by + uy))\"/>"
+                s += "<path d=\"M\(c(tx)),\(c(ty))L\(c(bx - uy * half)),\(c(by + ux * half))L\(c(bx + uy * half)),\(c(by - ux * half))Z\" stroke=\"none\"/>"
+            } else {
+                s += "<line class=\"ray\" x1=\"\(c(ox))\" y1=\"\(c(oy))\" x2=\"\(c(tx))\" y2=\"\(c(ty))\"/>"
             }
-            let ux = dx / len, uy = dy / len, head = 9.0, half = 4.0
-            let bx = tx - ux * head, by = ty - uy * head
-            s += "<line class=\"ray\" x1=\"\(c(ox))\" y1=\"\(c(oy))\" x2=\"\(c(bx + ux))\" y2=\"\(c(by + uy))\"/>"
-            s += "<path d=\"M\(c(tx)),\(c(ty))L\(c(bx - uy * half)),\(c(by + ux * half))L\(c(bx + uy * half)),\(c(by - ux * half))Z\" stroke=\"none\"/>\n"
+            s += perClass ? "</g>\n" : "\n"
         }
         return s + "</g>\n"
     }
@@ -491,7 +643,8 @@ enum Plots {
         for item in L.legend {
             let series = plot.series[item.series]
             let x = item.x, y = item.y
-            s += "<g \(colour(item.series))>"
+            let multicoloured = L.unitCircle && isCentre(series) && Set(spokeColours(plot, item.series, L)).count > 1
+            s += multicoloured ? "<g \(colour(neutral))>" : "<g \(colour(L, item.series))>"
             if L.unitCircle && isCentre(series) {
                 s += "<path d=\"M\(c(x)),\(c(y))H\(c(x + 10))\" stroke=\"currentColor\" stroke-width=\"2\"/><path d=\"M\(c(x + 16)),\(c(y))L\(c(x + 8)),\(c(y - 4))L\(c(x + 8)),\(c(y + 4))Z\"/>"
             } else {
@@ -523,7 +676,7 @@ enum Plots {
         guard !plot.series.isEmpty else { return s + " with no data." }
         let parts = plot.series.map { series -> String in
             let name = series.name.isEmpty ? "unnamed" : "“\(series.name)”"
-            let n = finitePoints(series).count
+            let n = L.points(series).filter { !(L.unitCircle && isCentre(series) && $0.0 == 0 && $0.1 == 0) }.count
             let what = L.unitCircle && isCentre(series) ? (n == 1 ? "direction" : "directions") : (n == 1 ? "point" : "points")
             return "\(name) (\(n) \(what))"
         }

@@ -11,24 +11,44 @@ public enum Render {
     /// Every file of the site, keyed by path relative to the site folder.
     public static func site(_ runs: [LessonRun]) -> [String: Data] {
         var files: [String: Data] = [
-            "style.css": Data((FrontEnd.themeCSS + FrontEnd.plotsCSS + FrontEnd.exercisesCSS + FrontEnd.xrefCSS).utf8),
-            "site.js": Data((FrontEnd.searchScript + FrontEnd.sliderScript).utf8),
+            "style.css": Data((FrontEnd.themeCSS + FrontEnd.plotsCSS + FrontEnd.exercisesCSS + FrontEnd.xrefCSS + FrontEnd.learnerCSS).utf8),
+            "site.js": Data((FrontEnd.searchScript + FrontEnd.sliderScript + FrontEnd.learnerScript).utf8),
             "index.html": Data(index(runs.map(\.lesson)).utf8),
             "search-index.js": Data(Search.index(runs).utf8),
             Site.stamp: Data(Site.stampText.utf8),
         ]
         for (name, data) in Assets.files { files[name] = data }
+        let lessons = runs.map(\.lesson)
         for (i, run) in runs.enumerated() {
             let prev = i > 0 ? runs[i - 1].lesson : nil
             let next = i + 1 < runs.count ? runs[i + 1].lesson : nil
-            files[run.lesson.slug + ".html"] = Data(page(run, previous: prev, next: next).utf8)
+            files[run.lesson.slug + ".html"] = Data(page(run, previous: prev, next: next, course: lessons).utf8)
+            for (path, text) in downloads(run.lesson) { files[path] = Data(text.utf8) }
         }
         return files
+    }
+
+    // MARK: Downloads
+
+    /// A lesson's take-away files: its Markdown and its cells as one Swift program.
+    static func downloads(_ lesson: Lesson) -> [(path: String, text: String)] {
+        [(downloadPath(lesson, "md"), lesson.source), (downloadPath(lesson, "swift"), Program.standalone(for: lesson))]
+    }
+
+    static func downloadPath(_ lesson: Lesson, _ ext: String) -> String { "downloads/\(lesson.slug).\(ext)" }
+
+    /// How to compile and run the downloaded program: `$R` is a checkout of arcface-lessons where
+    /// `swift build` ran, `$K` the folder where it put libArcFaceKit.so (ArcFaceKit's C module map
+    /// comes from the sources).
+    static func compileCommand(_ lesson: Lesson) -> String {
+        Program.compileCommand(slug: lesson.slug)
     }
 
     // MARK: Templates
 
     struct PageLink { var href: String; var title: String }
+    struct SidebarEntry { var href: String; var number: Int; var title: String; var current: Bool }
+    struct Downloads { var markdown: String; var markdownName: String; var program: String; var programName: String; var compile: String; var repl: String }
     struct TocEntry { var level: Int; var id: String; var text: String }
     /// What the page template sees. Stored properties only: Mustache reads values by reflection.
     struct PageModel {
@@ -41,13 +61,23 @@ public enum Render {
         var previous: PageLink?
         var next: PageLink?
         var hasPager: Bool
+        /// The lesson's slug (`04-margin`), for the REPL commands the page shows; nil on the index.
+        var slug: String?
+        /// The course, for the sidebar (lesson pages only).
+        var lessons: [SidebarEntry]
+        var hasSidebar: Bool
+        var downloads: Downloads?
 
-        init(pageTitle: String, kind: String, body: String, toc: [TocEntry], previous: PageLink? = nil, next: PageLink? = nil) {
+        init(pageTitle: String, kind: String, body: String, toc: [TocEntry], previous: PageLink? = nil, next: PageLink? = nil,
+             slug: String? = nil, lessons: [SidebarEntry] = [], downloads: Downloads? = nil) {
             (self.pageTitle, self.kind, self.body, self.toc) = (pageTitle, kind, body, toc)
             (self.previous, self.next) = (previous, next)
+            (self.slug, self.lessons, self.downloads) = (slug, lessons, downloads)
             hasToc = !toc.isEmpty
             hasPager = previous != nil || next != nil
+            hasSidebar = !lessons.isEmpty
             if hasToc { self.kind += " has-toc" }
+            if hasSidebar { self.kind += " has-sidebar" }
         }
     }
     struct IndexEntry { var href: String; var number: Int; var title: String; var summary: String? }
@@ -77,14 +107,18 @@ public enum Render {
         return render(PageModel(pageTitle: siteTitle, kind: "index", body: body, toc: []), "page")
     }
 
-    static func page(_ run: LessonRun, previous: Lesson?, next: Lesson?) -> String {
+    static func page(_ run: LessonRun, previous: Lesson?, next: Lesson?, course: [Lesson] = []) -> String {
         let lesson = run.lesson
         let numbering = Numbering(run)
         var subs = Markdown.Substitutions()
+        // One colour per series name across the lesson's plots.
+        let colours = Plots.colours(for: Plots.plots(in: run.cells.flatMap { $0.segments.compactMap {
+            if case .rich(let r) = $0 { r } else { nil }
+        } }))
         for (cell, result) in zip(lesson.cells, run.cells) {
             subs.blocks[cell.fenceLine] = cell.attributes.solution
-                ? solution(cell, result, lesson.exercises.first { $0.solutionIndex == cell.index })
-                : self.cell(cell, result, numbering: numbering)
+                ? solution(cell, result, lesson.exercises.first { $0.solutionIndex == cell.index }, colours: colours)
+                : self.cell(cell, result, numbering: numbering, colours: colours)
             if let e = cell.expected { subs.blocks[e.fenceLine] = "" }
             if let l = cell.pairedListing { subs.blocks[l.line] = "" }
         }
@@ -94,7 +128,7 @@ public enum Render {
         subs.references = lesson.references.map { CrossReferences.reference($0, numbering, run.bibliography) }
         subs.link = Links.rewrite
         subs.listing = { info, code in listing(info, code) }
-        var body = Markdown.html(lesson.markdown, subs)
+        var body = Lang.mark(Markdown.html(lesson.markdown, subs))
         let outline = Markdown.outline(lesson.markdown)
         if !outline.headings.contains(where: { $0.level == 1 }) {
             // The title came from the front matter: the page still opens with it.
@@ -107,9 +141,16 @@ public enum Render {
             body += list.html
             toc.append(TocEntry(level: 2, id: list.id, text: "References"))
         }
+        let downloads = Downloads(markdown: downloadPath(lesson, "md"), markdownName: lesson.slug + ".md",
+                                  program: downloadPath(lesson, "swift"), programName: lesson.slug + ".swift",
+                                  compile: compileCommand(lesson), repl: "arcface-lessons repl \(lesson.slug)")
+        let sidebar = (course.isEmpty ? [lesson] : course).map {
+            SidebarEntry(href: $0.slug + ".html", number: $0.number, title: $0.title, current: $0.slug == lesson.slug)
+        }
         return render(PageModel(pageTitle: lesson.title + " · " + siteTitle, kind: "lesson", body: body, toc: toc,
                                 previous: previous.map { PageLink(href: $0.slug + ".html", title: $0.title) },
-                                next: next.map { PageLink(href: $0.slug + ".html", title: $0.title) }), "page")
+                                next: next.map { PageLink(href: $0.slug + ".html", title: $0.title) },
+                                slug: lesson.slug, lessons: sidebar, downloads: downloads), "page")
     }
 
     // MARK: Pieces
@@ -134,7 +175,7 @@ public enum Render {
         return "<span class=\"\(kind)\" title=\"computed: \(escape(e.code))\">\(escape(shown))</span>"
     }
 
-    static func cell(_ cell: Cell, _ result: CellResult, numbering: Numbering? = nil) -> String {
+    static func cell(_ cell: Cell, _ result: CellResult, numbering: Numbering? = nil, colours: Plots.Colours = [:]) -> String {
         var code = ""
         if !cell.attributes.hide {
             code = "<pre class=\"code\"><code class=\"language-swift\">\(Highlight.html(cell.code, language: "swift"))</code></pre>\n"
@@ -148,8 +189,8 @@ public enum Render {
                     let trimmed = Compare.lines(t).joined(separator: "\n")
                     out += "<pre class=\"output\(cell.attributes.traps ? " trap" : "")\">\(escape(trimmed))</pre>\n"
                 case .rich(.table(let table)): out += CrossReferences.numbered(self.table(table), table.label, numbering)
-                case .rich(.plot(let plot)): out += CrossReferences.numbered(Plots.svg(plot), plot.label, numbering)
-                case .rich(.slider(let slider)): out += CrossReferences.numbered(Plots.slider(slider), slider.label, numbering)
+                case .rich(.plot(let plot)): out += CrossReferences.numbered(Plots.svg(plot, colours: colours), plot.label, numbering)
+                case .rich(.slider(let slider)): out += CrossReferences.numbered(Plots.slider(slider, colours: colours), slider.label, numbering)
                 default: break
                 }
             }
@@ -164,9 +205,9 @@ public enum Render {
     }
 
     /// An exercise's solution: collapsed, the cell (code and checked output) inside.
-    static func solution(_ cell: Cell, _ result: CellResult, _ exercise: Exercise?) -> String {
+    static func solution(_ cell: Cell, _ result: CellResult, _ exercise: Exercise?, colours: Plots.Colours = [:]) -> String {
         let label = exercise.map { "Solution to exercise \($0.number)" } ?? "Solution"
-        return "<details class=\"solution\">\n<summary>\(label)</summary>\n" + self.cell(cell, result) + "</details>\n"
+        return "<details class=\"solution\">\n<summary>\(label)</summary>\n" + self.cell(cell, result, colours: colours) + "</details>\n"
     }
 
     static func table(_ t: Table) -> String {
