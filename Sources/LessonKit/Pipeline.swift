@@ -123,7 +123,7 @@ public enum Pipeline {
         var report = try verify(options, toolchain: toolchain, log: log)
         guard report.ok else { return report }
         let renderStart = Date()
-        let files = Render.site(report.runs)
+        let files = Render.site(report.runs, settings: options.site)
         let writeStart = Date()
         do {
             try Site.write(files, to: out)
@@ -138,8 +138,8 @@ public enum Pipeline {
 
     /// `verify --check-site`: one check per site file, failing where the folder differs from what
     /// `build` would write now (a changed, missing or extra file).
-    public static func checkSite(_ report: Report, out: String) -> [Check] {
-        let expected = Render.site(report.runs)
+    public static func checkSite(_ report: Report, out: String, settings: SiteSettings = .default) -> [Check] {
+        let expected = Render.site(report.runs, settings: settings)
         let fm = FileManager.default
         var present = Set((fm.enumerator(atPath: out)?.allObjects as? [String] ?? []).filter {
             var isDir: ObjCBool = false

@@ -58,6 +58,7 @@ struct Common: ParsableArguments {
         o.progress = isatty(2) != 0
         o.cacheDirectory = noCache ? nil : cacheDir ?? config.cache
         if let jobs = jobs ?? config.jobs { o.jobs = jobs }
+        do { o.site = try SiteSettings(config) } catch { environmentFailure(error) }
         return o
     }
 }

@@ -65,7 +65,7 @@ extension ArcFaceLessons {
                     // Re-check the rewritten lessons, so that what remains reported is what accept cannot fix.
                     report = try Pipeline.verify(options, toolchain: toolchain, log: { _ in })
                 }
-                if checkSite { report.checks += Pipeline.checkSite(report, out: out ?? config.output) }
+                if checkSite { report.checks += Pipeline.checkSite(report, out: out ?? config.output, settings: options.site) }
                 return report
             }
         }

@@ -82,7 +82,10 @@ import Testing
         func attempt(_ lessons: String, course: String) throws -> (BuiltSite?, String) {
             let dir = try Support.project([:])
             let names = try FileManager.default.contentsOfDirectory(atPath: lessons).filter { $0.hasSuffix(".md") }.sorted()
-            for name in names { try FileManager.default.copyItem(atPath: lessons + "/" + name, toPath: dir + "/lessons/" + name) }
+            // The whole folder: references.bib and the files lessons read come along.
+            for name in try FileManager.default.contentsOfDirectory(atPath: lessons) {
+                try FileManager.default.copyItem(atPath: lessons + "/" + name, toPath: dir + "/lessons/" + name)
+            }
             let numbers = names.compactMap { Int($0.prefix(while: \.isNumber)) }
             let fixture = String(format: "%02d-browser-check", (numbers.max() ?? 0) + 1)
             let first = names.first.map { String($0.dropLast(3)) } ?? fixture

@@ -204,7 +204,7 @@ import Testing
         #expect(try Support.run([Support.tool, "build", "--out", "a"], in: dir).status == 0)
         #expect(try Support.run([Support.tool, "build", "--out", "b"], in: dir).status == 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/a").sorted()
-        #expect(names == [Site.stamp, "01-good.html", "02-more.html", "fonts", "index.html", "search-index.js", "site.js", "style.css"])
+        #expect(names == [Site.stamp, "01-good.html", "02-more.html", "downloads", "fonts", "index.html", "search-index.js", "site.js", "style.css"])
         for name in names {
             #expect(FileManager.default.contentsEqual(atPath: "\(dir)/a/\(name)", andPath: "\(dir)/b/\(name)"))
         }

@@ -10,12 +10,8 @@ import Testing
 @Suite struct DownloadTests {
     @Test func everyLessonsProgramCompilesWithThePagesCommandAndPrintsWhatThePageShows() throws {
         let toolchain = try Support.toolchain()
-        let dir = try Support.project([:])
+        let dir = try Support.copyOfShippedLessons()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let lessons = Support.repositoryRoot.path + "/lessons"
-        for name in try FileManager.default.contentsOfDirectory(atPath: lessons) where name.hasSuffix(".md") {
-            try FileManager.default.copyItem(atPath: lessons + "/" + name, toPath: dir + "/lessons/" + name)
-        }
         var options = RunOptions()
         options.lessonsDirectory = dir + "/lessons"
         options.cacheDirectory = Support.repositoryRoot.path + "/.build/download-tests-cache"

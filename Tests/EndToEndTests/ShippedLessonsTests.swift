@@ -8,13 +8,7 @@ import Testing
 @Suite(.serialized) struct ShippedLessonsTests {
     static let lessons = Support.repositoryRoot.appendingPathComponent("lessons").path
 
-    static func copyOfLessons() throws -> String {
-        let dir = try Support.project([:])
-        for name in try FileManager.default.contentsOfDirectory(atPath: lessons) where name.hasSuffix(".md") {
-            try FileManager.default.copyItem(atPath: lessons + "/" + name, toPath: dir + "/lessons/" + name)
-        }
-        return dir
-    }
+    static func copyOfLessons() throws -> String { try Support.copyOfShippedLessons() }
 
     /// The course as other machines run it: OpenBLAS forced to other kernels and thread counts, and
     /// glibc's libm without its AVX2/FMA variants (`GLIBC_TUNABLES`; they round differently, measured).

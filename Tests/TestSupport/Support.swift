@@ -24,6 +24,17 @@ enum Support {
         return dir
     }
 
+    /// A fresh folder holding a copy of the shipped course's whole lessons folder (the lessons,
+    /// references.bib, the files they read); returns the folder.
+    static func copyOfShippedLessons() throws -> String {
+        let dir = try project([:])
+        let lessons = repositoryRoot.appendingPathComponent("lessons").path
+        for name in try FileManager.default.contentsOfDirectory(atPath: lessons) {
+            try FileManager.default.copyItem(atPath: lessons + "/" + name, toPath: dir + "/lessons/" + name)
+        }
+        return dir
+    }
+
     static func verify(_ directory: String, timeout: Double? = nil) throws -> Report {
         var options = RunOptions()
         options.lessonsDirectory = directory + "/lessons"

@@ -21,5 +21,7 @@ public struct RunOptions: Sendable {
     public var shard: (index: Int, count: Int)?
     /// How many lessons run at once (`--jobs`); default: the machine's cores.
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
+    /// The site's title, language, theme... (course.yml); what `build` renders with.
+    public var site = SiteSettings.default
     public init() {}
 }

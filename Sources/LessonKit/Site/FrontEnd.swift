@@ -30,6 +30,19 @@ enum FrontEnd {
     /// scroll cues, and ← / → for the previous and next lesson.
     static let learnerScript = file("learner.js")
 
+    /// Every front-end file, in the order style.css and site.js concatenate them.
+    static let stylesheets = ["theme.css", "plots.css", "exercises.css", "xref.css", "learner.css"]
+    static let scripts = ["search.js", "slider.js", "learner.js"]
+    static let names = stylesheets + scripts
+
+    /// The site's style.css and site.js, with a course's theme files in place of the built-in ones.
+    static func styleCSS(_ theme: Theme?) -> String { stylesheets.map { text($0, theme) }.joined() }
+    static func siteJS(_ theme: Theme?) -> String { scripts.map { text($0, theme) }.joined() }
+
+    static func text(_ name: String, _ theme: Theme?) -> String { theme?.files["frontend/" + name] ?? builtIn[name] ?? file(name) }
+
+    private static let builtIn: [String: String] = Dictionary(uniqueKeysWithValues: names.map { ($0, file($0)) })
+
     static func file(_ name: String) -> String {
         let ext = (name as NSString).pathExtension, base = (name as NSString).deletingPathExtension
         guard let url = Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Resources/frontend"),

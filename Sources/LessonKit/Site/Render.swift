@@ -9,11 +9,11 @@ public enum Render {
     public static let siteTitle = "ArcFace, computed"
 
     /// Every file of the site, keyed by path relative to the site folder.
-    public static func site(_ runs: [LessonRun]) -> [String: Data] {
+    public static func site(_ runs: [LessonRun], settings: SiteSettings = .default) -> [String: Data] {
         var files: [String: Data] = [
-            "style.css": Data((FrontEnd.themeCSS + FrontEnd.plotsCSS + FrontEnd.exercisesCSS + FrontEnd.xrefCSS + FrontEnd.learnerCSS).utf8),
-            "site.js": Data((FrontEnd.searchScript + FrontEnd.sliderScript + FrontEnd.learnerScript).utf8),
-            "index.html": Data(index(runs.map(\.lesson)).utf8),
+            "style.css": Data(FrontEnd.styleCSS(settings.theme).utf8),
+            "site.js": Data(FrontEnd.siteJS(settings.theme).utf8),
+            "index.html": Data(index(runs.map(\.lesson), settings: settings).utf8),
             "search-index.js": Data(Search.index(runs).utf8),
             Site.stamp: Data(Site.stampText.utf8),
         ]
@@ -22,7 +22,7 @@ public enum Render {
         for (i, run) in runs.enumerated() {
             let prev = i > 0 ? runs[i - 1].lesson : nil
             let next = i + 1 < runs.count ? runs[i + 1].lesson : nil
-            files[run.lesson.slug + ".html"] = Data(page(run, previous: prev, next: next, course: lessons).utf8)
+            files[run.lesson.slug + ".html"] = Data(page(run, previous: prev, next: next, course: lessons, settings: settings).utf8)
             for (path, text) in downloads(run.lesson) { files[path] = Data(text.utf8) }
         }
         return files
@@ -54,6 +54,9 @@ public enum Render {
     struct PageModel {
         var pageTitle: String
         var siteTitle = Render.siteTitle
+        var language = "en"
+        var author: String?
+        var repository: String?
         var kind: String
         var body: String
         var toc: [TocEntry]
@@ -81,33 +84,52 @@ public enum Render {
         }
     }
     struct IndexEntry { var href: String; var number: Int; var title: String; var summary: String? }
-    struct IndexModel { var siteTitle = Render.siteTitle; var lessons: [IndexEntry] }
+    struct IndexModel { var siteTitle = Render.siteTitle; var lead: String?; var lessons: [IndexEntry] }
 
-    /// The templates, loaded once from the module's resources.
-    static let templates: MustacheLibrary = {
+    static let templateNames = ["page", "index"]
+
+    /// The built-in templates' text, from the module's resources.
+    static let builtInTemplates: [String: String] = Dictionary(uniqueKeysWithValues: templateNames.map { name in
+        guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "Resources/templates"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else {
+            preconditionFailure("template \(name).mustache is missing from LessonKit's resources")
+        }
+        return (name, text)
+    })
+
+    /// The templates, with a theme's in place of the built-in ones (Theme.load checked that they parse).
+    static func library(_ theme: Theme?) throws -> MustacheLibrary {
         var library = MustacheLibrary()
-        for name in ["page", "index"] {
-            guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "Resources/templates"),
-                  let text = try? String(contentsOf: url, encoding: .utf8) else {
-                preconditionFailure("template \(name).mustache is missing from LessonKit's resources")
-            }
-            do { try library.register(text, named: name) } catch { preconditionFailure("template \(name): \(error)") }
+        for name in templateNames {
+            try library.register(theme?.files["templates/\(name).mustache"] ?? builtInTemplates[name]!, named: name)
         }
         return library
+    }
+
+    static let templates: MustacheLibrary = {
+        do { return try library(nil) } catch { preconditionFailure("built-in templates: \(error)") }
     }()
 
-    static func render(_ model: Any, _ template: String) -> String {
-        templates.render(model, withTemplate: template) ?? ""
+    static func render(_ model: Any, _ template: String, _ settings: SiteSettings = .default) -> String {
+        let library = settings.theme.flatMap { try? Render.library($0) } ?? templates
+        return library.render(model, withTemplate: template) ?? ""
     }
 
-    static func index(_ lessons: [Lesson]) -> String {
-        let body = render(IndexModel(lessons: lessons.map {
+    /// The settings every page shows (title, language, author, repository).
+    static func pageModel(_ model: PageModel, _ settings: SiteSettings) -> PageModel {
+        var m = model
+        (m.siteTitle, m.language, m.author, m.repository) = (settings.title, settings.language, settings.author, settings.repository)
+        return m
+    }
+
+    static func index(_ lessons: [Lesson], settings: SiteSettings = .default) -> String {
+        let body = render(IndexModel(siteTitle: settings.title, lead: settings.leadHTML, lessons: lessons.map {
             IndexEntry(href: $0.slug + ".html", number: $0.number, title: $0.title, summary: $0.options.summary)
-        }), "index")
-        return render(PageModel(pageTitle: siteTitle, kind: "index", body: body, toc: []), "page")
+        }), "index", settings)
+        return render(pageModel(PageModel(pageTitle: settings.title, kind: "index", body: body, toc: []), settings), "page", settings)
     }
 
-    static func page(_ run: LessonRun, previous: Lesson?, next: Lesson?, course: [Lesson] = []) -> String {
+    static func page(_ run: LessonRun, previous: Lesson?, next: Lesson?, course: [Lesson] = [], settings: SiteSettings = .default) -> String {
         let lesson = run.lesson
         let numbering = Numbering(run)
         var subs = Markdown.Substitutions()
@@ -147,10 +169,10 @@ public enum Render {
         let sidebar = (course.isEmpty ? [lesson] : course).map {
             SidebarEntry(href: $0.slug + ".html", number: $0.number, title: $0.title, current: $0.slug == lesson.slug)
         }
-        return render(PageModel(pageTitle: lesson.title + " · " + siteTitle, kind: "lesson", body: body, toc: toc,
-                                previous: previous.map { PageLink(href: $0.slug + ".html", title: $0.title) },
-                                next: next.map { PageLink(href: $0.slug + ".html", title: $0.title) },
-                                slug: lesson.slug, lessons: sidebar, downloads: downloads), "page")
+        return render(pageModel(PageModel(pageTitle: lesson.title + " · " + settings.title, kind: "lesson", body: body, toc: toc,
+                                          previous: previous.map { PageLink(href: $0.slug + ".html", title: $0.title) },
+                                          next: next.map { PageLink(href: $0.slug + ".html", title: $0.title) },
+                                          slug: lesson.slug, lessons: sidebar, downloads: downloads), settings), "page", settings)
     }
 
     // MARK: Pieces
