@@ -19,6 +19,10 @@ enum FrontEnd {
     /// `hidden`) and puts its data-value into the `<output>`. Plain JS; no `<` or `&` in it, so it
     /// can also be inlined in a page.
     static let sliderScript = file("slider.js")
+    /// `serve` only (never in a built site): reloads the page when the server says the site was
+    /// rebuilt, over server-sent events; `draft.css` draws the failures of a draft page.
+    static let liveReloadScript = file("live.js")
+    static let draftCSS = file("draft.css")
 
     static func file(_ name: String) -> String {
         let ext = (name as NSString).pathExtension, base = (name as NSString).deletingPathExtension

@@ -8,12 +8,13 @@ import Mustache
 public enum Render {
     public static let siteTitle = "ArcFace, computed"
 
-    /// Every file of the site, keyed by path relative to the site folder.
-    public static func site(_ runs: [LessonRun]) -> [String: Data] {
+    /// Every file of the site, keyed by path relative to the site folder. With a `draft` (`serve`
+    /// only), failed checks are drawn on the pages (Serve/Draft.swift); without one, `build`'s bytes.
+    public static func site(_ runs: [LessonRun], draft: Draft? = nil) -> [String: Data] {
         var files: [String: Data] = [
             "style.css": Data((FrontEnd.themeCSS + FrontEnd.plotsCSS + FrontEnd.exercisesCSS).utf8),
             "site.js": Data((FrontEnd.searchScript + FrontEnd.sliderScript).utf8),
-            "index.html": Data(index(runs.map(\.lesson)).utf8),
+            "index.html": Data(index(runs.map(\.lesson), banner: draft?.indexBanner(runs) ?? "").utf8),
             "search-index.js": Data(Search.index(runs).utf8),
             Site.stamp: Data(Site.stampText.utf8),
         ]
@@ -21,7 +22,7 @@ public enum Render {
         for (i, run) in runs.enumerated() {
             let prev = i > 0 ? runs[i - 1].lesson : nil
             let next = i + 1 < runs.count ? runs[i + 1].lesson : nil
-            files[run.lesson.slug + ".html"] = Data(page(run, previous: prev, next: next).utf8)
+            files[run.lesson.slug + ".html"] = Data(page(run, previous: prev, next: next, draft: draft).utf8)
         }
         return files
     }
@@ -70,14 +71,14 @@ public enum Render {
         templates.render(model, withTemplate: template) ?? ""
     }
 
-    static func index(_ lessons: [Lesson]) -> String {
-        let body = render(IndexModel(lessons: lessons.map {
+    static func index(_ lessons: [Lesson], banner: String = "") -> String {
+        let body = banner + render(IndexModel(lessons: lessons.map {
             IndexEntry(href: $0.slug + ".html", number: $0.number, title: $0.title, summary: $0.options.summary)
         }), "index")
         return render(PageModel(pageTitle: siteTitle, kind: "index", body: body, toc: []), "page")
     }
 
-    static func page(_ run: LessonRun, previous: Lesson?, next: Lesson?) -> String {
+    static func page(_ run: LessonRun, previous: Lesson?, next: Lesson?, draft: Draft? = nil) -> String {
         let lesson = run.lesson
         var subs = Markdown.Substitutions()
         for (cell, result) in zip(lesson.cells, run.cells) {
@@ -92,12 +93,14 @@ public enum Render {
         subs.math = lesson.math.map(\.mathML)
         subs.link = Links.rewrite
         subs.listing = { info, code in listing(info, code) }
+        let marks = draft?.mark(&subs, run) ?? []
         var body = Markdown.html(lesson.markdown, subs)
         let outline = Markdown.outline(lesson.markdown)
         if !outline.headings.contains(where: { $0.level == 1 }) {
             // The title came from the front matter: the page still opens with it.
             body = "<h1>\(escape(lesson.title))</h1>\n" + body
         }
+        body = Draft.banner(marks) + body
         let toc = outline.headings.filter { $0.level == 2 || $0.level == 3 }.map {
             TocEntry(level: $0.level, id: $0.id, text: MathSpans.restore($0.text, lesson.math))
         }
