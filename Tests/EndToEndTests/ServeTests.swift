@@ -36,7 +36,11 @@ import Glibc
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         let tool = try ServeProcess(in: dir, tmp: tmp)
         defer { tool.stop() }
-        let port = try #require(tool.waitForPort(timeout: 240), "\(tool.output)")
+        let port = try #require(tool.waitForPort(timeout: 60), "\(tool.output)")
+        // Listening at once; the pages come with the first build.
+        let building = try HTTPGet.fetch(port, "/01-thirds.html")
+        #expect(building.status == 503 || tool.output.contains("built in"))
+        #expect(tool.waitFor("built in", timeout: 240), "\(tool.output)")
 
         // Pages, files, content types, 404s.
         let page = try HTTPGet.fetch(port, "/01-thirds.html")
@@ -88,7 +92,7 @@ import Glibc
 
         // A one-cell edit: compiled and run again.
         try Self.lesson.replacingOccurrences(of: "print(third)", with: "print(third * 1.0)").write(toFile: file, atomically: true, encoding: .utf8)
-        let (fixed, cell) = try #require(try reloaded(until: { $0.contains("third * 1.0") }, timeout: 120), "\(tool.output)")
+        let (fixed, cell) = try #require(try reloaded(until: { $0.contains("(third * <span class=\"t-num\">1.0</span>)") }, timeout: 120), "\(tool.output)")
         #expect(!fixed.contains("draft-banner"))
         print(String(format: "serve: edit to reload event: prose %.3f s, one cell %.3f s", prose, cell))
 
@@ -112,6 +116,19 @@ import Glibc
 
     @Test func aBusyPortIsAnErrorAndAWrongPortAUsageError() throws {
         let dir = try Support.project(["01-thirds.md": Self.lesson])
+        // A port this test holds.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p in
+            bind(fd, p, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, p, &length) == 0
+        } }
+        let busy = UInt16(bigEndian: addr.sin_port)
+        let held = try Support.run([Support.tool, "serve", "--port", "\(busy)"], in: dir, timeout: 60)
+        #expect(held.status == 2 && held.output.contains("port \(busy) on 127.0.0.1 is in use"), "\(held.output)")
         let r = try Support.run([Support.tool, "serve", "--port", "70000"], in: dir)
         #expect(r.status == 2 && r.output.contains("--port must be from 0 to 65535"), "\(r.output)")
     }
@@ -155,6 +172,12 @@ final class ServeProcess: @unchecked Sendable {
             usleep(20_000)
         }
         return nil
+    }
+
+    func waitFor(_ text: String, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline && !output.contains(text) { usleep(20_000) }
+        return output.contains(text)
     }
 
     func wait(timeout: Double) -> Int32? {

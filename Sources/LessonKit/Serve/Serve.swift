@@ -25,21 +25,27 @@ public enum Serve {
         let site = ServedSite()
         let watcher = try Watcher()
 
-        // The first build: an environment error (no lessons folder, no compiler) ends serve (exit 2).
-        let first = try Pipeline.verify(options, toolchain: toolchain, log: log)
-        site.publish(ServedSite.render(first))
-        log(summary(first, seconds: first.timings.wall, changed: []))
-        watcher.watch(plan(options, first, configFile: configFile))
-
+        // No lessons folder, no lessons in it, a lesson named that is none: exit 2 before listening.
+        _ = try Pipeline.select(options.files, from: try Load.lessons(in: options.lessonsDirectory).sources.map(\.path),
+                                directory: options.lessonsDirectory)
+        // Listening first (a busy port is an error at once); until the first build is done every
+        // page is a "building" page that reloads itself when the site is there.
         let server = try SiteServer.start(site, port: serve.port)
         // The one line a script (or the tests) reads: where the site is.
         FileHandle.standardOutput.write(Data("Serving \(options.lessonsDirectory) at \(server.url) (Ctrl-C stops)\n".utf8))
         if serve.open { openBrowser(server.url, log: log) }
 
+        // The first build: an environment error (no compiler) ends serve (exit 2).
+        watcher.watch(plan(options, nil, configFile: configFile))
+        let first = try Pipeline.verify(options, toolchain: toolchain, log: log)
+        site.publish(ServedSite.render(first))
+        log(summary(first, seconds: first.timings.wall, changed: []))
+        watcher.watch(plan(options, first, configFile: configFile))
+
         options.progress = false
         while true {
-            let changed = watcher.next()
-            let seen = Date()
+            let (changed, seen) = watcher.next()
+            let started = Date()
             do { options = try runOptions(); options.progress = false } catch {
                 log("\(error)".visibleControls())
                 continue
@@ -47,7 +53,8 @@ public enum Serve {
             do {
                 let report = try Pipeline.verify(options, toolchain: toolchain, log: log)
                 site.publish(ServedSite.render(report))
-                log(summary(report, seconds: Date().timeIntervalSince(seen), changed: changed))
+                log(summary(report, seconds: Date().timeIntervalSince(started), changed: changed)
+                    + String(format: " (%.2f s after the change)", Date().timeIntervalSince(seen)))
                 watcher.watch(plan(options, report, configFile: configFile))
             } catch {
                 // The lessons folder vanished, the compiler went away: say so, keep the last site.

@@ -51,6 +51,11 @@ package final class ServedSite: @unchecked Sendable {
     /// The response to a GET of `target` (the request's raw path, percent-encoded as sent).
     package func response(for target: String) -> (status: Int, contentType: String, body: Data) {
         let (files, generation) = lock.withLock { (self.files, self.generation) }
+        if generation == 0 && !target.hasPrefix("/" + Self.prefix) {
+            // Before the first build: a page that reloads itself when the site is there.
+            return (503, "text/html; charset=utf-8", Data(Self.inject(Self.message("Building the course",
+                "<p>The lessons are being compiled and run; this page reloads when they are done.</p>\n"), generation: 0).utf8))
+        }
         guard let name = Self.file(forTarget: target, in: files) else {
             return (404, "text/html; charset=utf-8", Data(Self.notFoundPage(target).utf8))
         }
@@ -109,9 +114,14 @@ package final class ServedSite: @unchecked Sendable {
     }
 
     static func notFoundPage(_ target: String) -> String {
-        let page = Render.render(Render.PageModel(pageTitle: "Not found · " + Render.siteTitle, kind: "index",
-                                                  body: "<h1>Not found</h1>\n<p>No page of this course is at <code>\(Render.escape(target.visibleControls()))</code>. "
-                                                      + "<a href=\"/index.html\">All lessons</a>.</p>\n", toc: []), "page")
+        message("Not found", "<p>No page of this course is at <code>\(Render.escape(target.visibleControls()))</code>. "
+                + "<a href=\"/index.html\">All lessons</a>.</p>\n")
+    }
+
+    /// A page of serve's own in the site's layout (links made absolute: it may answer any path).
+    static func message(_ title: String, _ html: String) -> String {
+        let page = Render.render(Render.PageModel(pageTitle: title + " · " + Render.siteTitle, kind: "index",
+                                                  body: "<h1>\(Render.escape(title))</h1>\n" + html, toc: []), "page")
         return page.replacingOccurrences(of: "href=\"style.css\"", with: "href=\"/style.css\"")
             .replacingOccurrences(of: "src=\"search-index.js\"", with: "src=\"/search-index.js\"")
             .replacingOccurrences(of: "src=\"site.js\"", with: "src=\"/site.js\"")

@@ -87,7 +87,7 @@ package final class SiteServer: @unchecked Sendable {
             if target == "/" + ServedSite.eventsPath { return events() }
             let (status, type, body) = site.response(for: target)
             let headers: HTTPHeaders = [.contentType: type, HTTPHeader("Cache-Control"): "no-store"]
-            let code = status == 200 ? HTTPStatusCode.ok : .notFound
+            let code = status == 200 ? HTTPStatusCode.ok : status == 503 ? HTTPStatusCode(503, phrase: "Service Unavailable") : .notFound
             if request.method == .HEAD {
                 var h = headers
                 h[.contentLength] = String(body.count)

@@ -63,7 +63,7 @@ package final class Watcher {
 
     /// Blocks until something the plan names changed, then waits for the burst to end (`quiet`
     /// seconds without a relevant event, at most `longest`); returns the changed paths.
-    package func next(quiet: Double = 0.075, longest: Double = 1.0) -> [String] {
+    package func next(quiet: Double = 0.075, longest: Double = 1.0) -> (paths: [String], first: Date) {
         var changed: [String] = []
         // The first relevant event: wait as long as it takes.
         while changed.isEmpty { changed = read(timeout: -1) }
@@ -74,7 +74,7 @@ package final class Watcher {
             changed += more
         }
         var seen = Set<String>()
-        return changed.filter { seen.insert($0).inserted }
+        return (changed.filter { seen.insert($0).inserted }, started)
     }
 
     /// Waits up to `timeout` ms (-1: forever) for events; the paths of the relevant ones (empty if none
