@@ -114,6 +114,34 @@ import Glibc
         #expect(served == fixed)
     }
 
+    /// A real browser: the injected script reloads the page on a save, and the page has no errors.
+    @Test func anOpenPageInChromiumReloadsItselfOnASave() throws {
+        let dir = try Support.project(["01-thirds.md": Self.lesson])
+        let tmp = dir + "/tmp"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let tool = try ServeProcess(in: dir, tmp: tmp)
+        defer { tool.stop() }
+        let port = try #require(tool.waitForPort(timeout: 60), "\(tool.output)")
+        #expect(tool.waitFor("built in", timeout: 240), "\(tool.output)")
+        let browser = try Browser.launch()
+        defer { browser.close() }
+        try browser.navigate("http://127.0.0.1:\(port)/01-thirds.html")
+        // The stream is open once the server counts a listener; a mark that a reload wipes out.
+        _ = try browser.evaluate("window.notReloaded = true")
+        try browser.drain(milliseconds: 300)
+        let started = Date()
+        try Self.lesson.replacingOccurrences(of: "ALPHA", with: "GAMMA").write(toFile: dir + "/lessons/01-thirds.md", atomically: true, encoding: .utf8)
+        var text = ""
+        try browser.wait(for: "the page to reload with the edit", timeout: 20) {
+            text = (try? browser.evaluate("window.notReloaded ? '' : document.body.innerText")) as? String ?? ""
+            return text.contains("Intro prose GAMMA.")
+        }
+        print(String(format: "serve: prose edit to reloaded page in Chromium: %.3f s", Date().timeIntervalSince(started)))
+        // The browser's own favicon request (the site has none) and the event stream it cancels on reload are no problem.
+        let problems = browser.problems.filter { !$0.contains("/favicon.ico") && !($0.contains("/_serve/events") && $0.contains("ERR_ABORTED")) }
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
     @Test func aBusyPortIsAnErrorAndAWrongPortAUsageError() throws {
         let dir = try Support.project(["01-thirds.md": Self.lesson])
         // A port this test holds.

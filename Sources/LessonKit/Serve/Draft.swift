@@ -9,7 +9,13 @@ public struct Draft: Sendable {
     /// The failed checks, in report order.
     public var failures: [Check]
 
-    public init(_ checks: [Check]) { failures = checks.filter { $0.status == .failed } }
+    /// Per lesson file, how many checks did not run (an earlier failure stopped the lesson).
+    var notRun: [String: Int] = [:]
+
+    public init(_ checks: [Check]) {
+        failures = checks.filter { $0.status == .failed }
+        for c in checks where c.status == .notRun { notRun[c.file, default: 0] += 1 }
+    }
 
     /// One failure as placed on its page: its anchor (`draft-3`) and where it was drawn.
     struct Mark {
@@ -78,14 +84,14 @@ public struct Draft: Sendable {
     }
 
     /// The banner at the top of a page: every failure of the page, linked to where it is drawn.
-    static func banner(_ marks: [Mark]) -> String {
+    static func banner(_ marks: [Mark], notRun: Int = 0) -> String {
         banner(marks.map { m in
             if case .page = m.place { return (m.check, nil) }
             return (m.check, "#" + m.id)
-        })
+        }, notRun: notRun)
     }
 
-    static func banner(_ items: [(check: Check, href: String?)]) -> String {
+    static func banner(_ items: [(check: Check, href: String?)], notRun: Int = 0) -> String {
         guard !items.isEmpty else { return "" }
         let n = items.count
         var html = "<section class=\"draft-banner\" role=\"alert\" aria-label=\"Failing checks\">\n"
@@ -96,7 +102,9 @@ public struct Draft: Sendable {
             html += "<li>" + (href.map { "<a href=\"\(Render.escape($0))\">\(place)</a>" } ?? place)
                 + ": \(Render.escape(short(check)))</li>\n"
         }
-        return html + "</ol>\n</section>\n"
+        html += "</ol>\n"
+        if notRun > 0 { html += "<p class=\"draft-not-run\">\(notRun) check\(notRun == 1 ? "" : "s") after a failure did not run.</p>\n" }
+        return html + "</section>\n"
     }
 
     /// The index's banner: every failure of the course, linked to where its page draws it.
@@ -115,7 +123,7 @@ public struct Draft: Sendable {
         for c in failures where !seen.contains(c.file) {
             items.append((c, Self.slug(c.file).map { $0 + ".html" }))
         }
-        return Self.banner(items)
+        return Self.banner(items, notRun: notRun.values.reduce(0, +))
     }
 
     /// Pages for lessons that failed before they could run (they did not load or parse): the banner alone.

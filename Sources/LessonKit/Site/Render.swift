@@ -100,7 +100,7 @@ public enum Render {
             // The title came from the front matter: the page still opens with it.
             body = "<h1>\(escape(lesson.title))</h1>\n" + body
         }
-        body = Draft.banner(marks) + body
+        body = Draft.banner(marks, notRun: draft?.notRun[lesson.path] ?? 0) + body
         let toc = outline.headings.filter { $0.level == 2 || $0.level == 3 }.map {
             TocEntry(level: $0.level, id: $0.id, text: MathSpans.restore($0.text, lesson.math))
         }
