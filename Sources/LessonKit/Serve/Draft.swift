@@ -61,9 +61,10 @@ public struct Draft: Sendable {
                 let result = i < run.cells.count ? run.cells[i] : nil
                 subs.blocks[cell.fenceLine, default: ""] += Self.box(m, cell: cell, result: result)
             case .value(let k) where k < subs.inline.count:
+                // Spans only: a value may sit in a link's text or a heading.
                 subs.inline[k] = "<mark class=\"draft-fail\" id=\"\(m.id)\">" + subs.inline[k]
                     + " <span class=\"draft-got\">\(Render.escape(Self.short(m.check)))</span>"
-                    + " <a class=\"draft-where\" href=\"#\(m.id)\">\(Render.escape(Self.location(m.check)))</a></mark>"
+                    + " <span class=\"draft-where\">\(Render.escape(Self.location(m.check)))</span></mark>"
             default: break
             }
         }
