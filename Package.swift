@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
         // course.yml (and, later, front matter) as real YAML, with line numbers for errors.
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        // `serve`'s HTTP server (Sources/LessonKit/Serve/Server.swift only): small, no SwiftNIO.
+        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
     ],
     targets: [
         // cmark-gfm (Debian libcmark-gfm-dev + libcmark-gfm-extensions-dev); only Markdown.swift imports it.
@@ -63,7 +65,7 @@ let package = Package(
         .target(
             name: "LessonKit",
             dependencies: ["CCmarkGFM", "CProcessControl", "ArcFaceKit", "LessonRuntime", "TeXMathML", .product(name: "Mustache", package: "swift-mustache"),
-                           .product(name: "Yams", package: "Yams")],
+                           .product(name: "Yams", package: "Yams"), .product(name: "FlyingFox", package: "FlyingFox")],
             resources: [.copy("Resources")]
         ),
         // `arcface-lessons repl`: a lesson's cells stepped through in one process, Swift typed in its

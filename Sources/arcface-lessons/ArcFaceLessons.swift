@@ -15,7 +15,7 @@ struct ArcFaceLessons: ParsableCommand {
         abstract: "Turn literate Markdown lessons into a verified static HTML course.",
         discussion: "Exit status: 0 all checks passed, 1 a check failed, 2 usage or environment error.",
         version: "arcface-lessons 0.3.0 (lesson format v1, portable arithmetic)",
-        subcommands: [Verify.self, Build.self, Repl.self, Init.self, ReportCommand.self, Parity.self]
+        subcommands: [Verify.self, Build.self, Serve.self, Repl.self, Init.self, ReportCommand.self, Parity.self]
     )
 
     /// ArgumentParser exits 64 on a usage error; ours is 2, as documented.

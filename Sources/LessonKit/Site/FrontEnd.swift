@@ -42,6 +42,10 @@ enum FrontEnd {
     static func text(_ name: String, _ theme: Theme?) -> String { theme?.files["frontend/" + name] ?? builtIn[name] ?? file(name) }
 
     private static let builtIn: [String: String] = Dictionary(uniqueKeysWithValues: names.map { ($0, file($0)) })
+    /// `serve` only (never in a built site): reloads the page when the server says the site was
+    /// rebuilt, over server-sent events; `draft.css` draws the failures of a draft page.
+    static let liveReloadScript = file("live.js")
+    static let draftCSS = file("draft.css")
 
     static func file(_ name: String) -> String {
         let ext = (name as NSString).pathExtension, base = (name as NSString).deletingPathExtension

@@ -8,12 +8,13 @@ import Mustache
 public enum Render {
     public static let siteTitle = "ArcFace, computed"
 
-    /// Every file of the site, keyed by path relative to the site folder.
-    public static func site(_ runs: [LessonRun], settings: SiteSettings = .default) -> [String: Data] {
+    /// Every file of the site, keyed by path relative to the site folder. With a `draft` (`serve`
+    /// only), failed checks are drawn on the pages (Serve/Draft.swift); without one, `build`'s bytes.
+    public static func site(_ runs: [LessonRun], settings: SiteSettings = .default, draft: Draft? = nil) -> [String: Data] {
         var files: [String: Data] = [
             "style.css": Data(FrontEnd.styleCSS(settings.theme).utf8),
             "site.js": Data(FrontEnd.siteJS(settings.theme).utf8),
-            "index.html": Data(index(runs.map(\.lesson), settings: settings).utf8),
+            "index.html": Data(index(runs.map(\.lesson), settings: settings, banner: draft?.indexBanner(runs) ?? "").utf8),
             "search-index.js": Data(Search.index(runs).utf8),
             Site.stamp: Data(Site.stampText.utf8),
         ]
@@ -22,7 +23,7 @@ public enum Render {
         for (i, run) in runs.enumerated() {
             let prev = i > 0 ? runs[i - 1].lesson : nil
             let next = i + 1 < runs.count ? runs[i + 1].lesson : nil
-            files[run.lesson.slug + ".html"] = Data(page(run, previous: prev, next: next, course: lessons, settings: settings).utf8)
+            files[run.lesson.slug + ".html"] = Data(page(run, previous: prev, next: next, course: lessons, settings: settings, draft: draft).utf8)
             for (path, text) in downloads(run.lesson) { files[path] = Data(text.utf8) }
         }
         return files
@@ -122,14 +123,15 @@ public enum Render {
         return m
     }
 
-    static func index(_ lessons: [Lesson], settings: SiteSettings = .default) -> String {
-        let body = render(IndexModel(siteTitle: settings.title, lead: settings.leadHTML, lessons: lessons.map {
+    static func index(_ lessons: [Lesson], settings: SiteSettings = .default, banner: String = "") -> String {
+        let body = banner + render(IndexModel(siteTitle: settings.title, lead: settings.leadHTML, lessons: lessons.map {
             IndexEntry(href: $0.slug + ".html", number: $0.number, title: $0.title, summary: $0.options.summary)
         }), "index", settings)
         return render(pageModel(PageModel(pageTitle: settings.title, kind: "index", body: body, toc: []), settings), "page", settings)
     }
 
-    static func page(_ run: LessonRun, previous: Lesson?, next: Lesson?, course: [Lesson] = [], settings: SiteSettings = .default) -> String {
+    static func page(_ run: LessonRun, previous: Lesson?, next: Lesson?, course: [Lesson] = [], settings: SiteSettings = .default,
+                     draft: Draft? = nil) -> String {
         let lesson = run.lesson
         let numbering = Numbering(run)
         var subs = Markdown.Substitutions()
@@ -150,12 +152,14 @@ public enum Render {
         subs.references = lesson.references.map { CrossReferences.reference($0, numbering, run.bibliography) }
         subs.link = Links.rewrite
         subs.listing = { info, code in listing(info, code) }
+        let marks = draft?.mark(&subs, run) ?? []
         var body = Lang.mark(Markdown.html(lesson.markdown, subs))
         let outline = Markdown.outline(lesson.markdown)
         if !outline.headings.contains(where: { $0.level == 1 }) {
             // The title came from the front matter: the page still opens with it.
             body = "<h1>\(escape(lesson.title))</h1>\n" + body
         }
+        body = Draft.banner(marks, notRun: draft?.notRun[lesson.path] ?? 0) + body
         var toc = outline.headings.filter { $0.level == 2 || $0.level == 3 }.map {
             TocEntry(level: $0.level, id: $0.id, text: CrossReferences.plain(MathSpans.restore($0.text, lesson.math), lesson, numbering))
         }
