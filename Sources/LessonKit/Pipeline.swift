@@ -38,6 +38,7 @@ public enum Pipeline {
         // The works the prose cites (`[@key]`); its own errors are at references.bib:line.
         let (bibliography, bibDiagnostics) = Bibliography.load(lessonsDirectory: options.lessonsDirectory)
         for d in bibDiagnostics { checksByFile[d.file ?? "", default: []].append(.failed(d, "references.bib parses")) }
+        report.course = all
         let pages = Dictionary(uniqueKeysWithValues: all.map { ($0.slug, Links.anchors(of: $0)) })
         for c in Links.check(lessons, pages: pages) { checksByFile[c.file, default: []].append(c) }
         report.timings.loadAndParse = Date().timeIntervalSince(started)
@@ -117,13 +118,21 @@ public enum Pipeline {
                              log: @escaping @Sendable (String) -> Void = { _ in }) throws -> Report {
         // Before any work: a wrong --out must not cost a run, nor replace a folder with work in it.
         let out = try Site.checkedOut(out, lessonsDirectory: options.lessonsDirectory)
-        var options = options
-        options.files = []
         let started = Date()
         var report = try verify(options, toolchain: toolchain, log: log)
         guard report.ok else { return report }
         let renderStart = Date()
-        let files = Render.site(report.runs, settings: options.site)
+        var files = Render.site(report.runs, settings: options.site, course: report.course)
+        if !options.files.isEmpty {
+            // A partial preview (`build 04`): the named lessons' pages replace theirs in the site
+            // that is there; every other page stays as the last full build wrote it.
+            let existing = Site.files(in: out)
+            let partial = Set(report.runs.flatMap { run in [run.lesson.slug + ".html"] + Render.downloads(run.lesson).map(\.path) })
+            if !existing.isEmpty {
+                files = existing.merging(files.filter { partial.contains($0.key) || !existing.keys.contains($0.key) || Render.sharedFiles.contains($0.key) },
+                                         uniquingKeysWith: { $1 })
+            }
+        }
         let writeStart = Date()
         do {
             try Site.write(files, to: out)

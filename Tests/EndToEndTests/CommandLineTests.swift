@@ -118,6 +118,25 @@ import Testing
         #expect(junk.status == 2 && junk.output.contains("'junk.xml' is not a JUnit report of verify"), "\(junk.output)")
     }
 
+    @Test func buildOfNamedLessonsRefreshesTheirPagesAndKeepsTheRestOfTheSite() throws {
+        let dir = try Support.project(["01-good.md": Self.good, "02-more.md": "# More\n\nText.\n", "03-last.md": "# Last\n\nEnd.\n"])
+        #expect(try Support.run([Support.tool, "build"], in: dir).status == 0)
+        let fm = FileManager.default
+        let before = (fm.contents(atPath: dir + "/site/01-good.html"), fm.contents(atPath: dir + "/site/index.html"))
+        try "# More\n\nNew text.\n".write(toFile: dir + "/lessons/02-more.md", atomically: true, encoding: .utf8)
+        try Self.bad.write(toFile: dir + "/lessons/01-good.md", atomically: true, encoding: .utf8)   // not named: not run
+        let partial = try Support.run([Support.tool, "build", "02"], in: dir)
+        #expect(partial.status == 0 && partial.output.hasSuffix("0 passed, 0 failed\n"), "\(partial.output)")
+        let page = try String(contentsOfFile: dir + "/site/02-more.html", encoding: .utf8)
+        #expect(page.contains("New text."))
+        #expect(page.contains("href=\"03-last.html\"") && page.contains("href=\"01-good.html\""), "the sidebar and pager still list the course")
+        #expect(fm.contents(atPath: dir + "/site/01-good.html") == before.0 && fm.contents(atPath: dir + "/site/index.html") == before.1)
+        #expect(fm.fileExists(atPath: dir + "/site/03-last.html") && fm.fileExists(atPath: dir + "/site/" + Site.stamp))
+        // A named lesson that fails leaves the site as it was.
+        let failing = try Support.run([Support.tool, "build", "1"], in: dir)
+        #expect(failing.status == 1 && fm.contents(atPath: dir + "/site/01-good.html") == before.0, "\(failing.output)")
+    }
+
     @Test func aMissingLessonsDirectoryIsAnEnvironmentErrorWithExitTwo() throws {
         let dir = try Support.project([:])
         let (status, output) = try Support.run([Support.tool, "verify", "--lessons", "nowhere"], in: dir)

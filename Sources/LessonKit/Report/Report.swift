@@ -9,6 +9,8 @@ public struct Report: Sendable {
     /// Notes that explain checks (e.g. which cell stopped a lesson).
     public var notes: [Diagnostic] = []
     public var runs: [LessonRun] = []
+    /// Every lesson of the course that parsed, selected or not (a partial build's sidebar and pager).
+    public var course: [Lesson] = []
     /// How many lessons came from the cache.
     public var cached = 0
     /// Where the time went (`--timings`).

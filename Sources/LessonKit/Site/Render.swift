@@ -10,7 +10,9 @@ public enum Render {
 
     /// Every file of the site, keyed by path relative to the site folder. With a `draft` (`serve`
     /// only), failed checks are drawn on the pages (Serve/Draft.swift); without one, `build`'s bytes.
-    public static func site(_ runs: [LessonRun], settings: SiteSettings = .default, draft: Draft? = nil) -> [String: Data] {
+    /// `course` (default: the runs' lessons) is what the sidebar lists and the pager walks.
+    public static func site(_ runs: [LessonRun], settings: SiteSettings = .default, draft: Draft? = nil,
+                            course: [Lesson]? = nil) -> [String: Data] {
         var files: [String: Data] = [
             "style.css": Data(FrontEnd.styleCSS(settings.theme).utf8),
             "site.js": Data(FrontEnd.siteJS(settings.theme).utf8),
@@ -19,15 +21,19 @@ public enum Render {
             Site.stamp: Data(Site.stampText.utf8),
         ]
         for (name, data) in Assets.files { files[name] = data }
-        let lessons = runs.map(\.lesson)
-        for (i, run) in runs.enumerated() {
-            let prev = i > 0 ? runs[i - 1].lesson : nil
-            let next = i + 1 < runs.count ? runs[i + 1].lesson : nil
+        let lessons = course ?? runs.map(\.lesson)
+        for run in runs {
+            let i = lessons.firstIndex { $0.path == run.lesson.path }
+            let prev = i.flatMap { $0 > 0 ? lessons[$0 - 1] : nil }
+            let next = i.flatMap { $0 + 1 < lessons.count ? lessons[$0 + 1] : nil }
             files[run.lesson.slug + ".html"] = Data(page(run, previous: prev, next: next, course: lessons, settings: settings, draft: draft).utf8)
             for (path, text) in downloads(run.lesson) { files[path] = Data(text.utf8) }
         }
         return files
     }
+
+    /// Files every page needs, the same for any selection: a partial build refreshes them too.
+    static let sharedFiles: Set<String> = ["style.css", "site.js", Site.stamp]
 
     // MARK: Downloads
 

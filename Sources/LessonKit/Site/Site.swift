@@ -80,6 +80,20 @@ public enum Site {
     }
 
     @discardableResult
+    /// The files of the site at `out` (path -> bytes), empty when there is none.
+    static func files(in out: String) -> [String: Data] {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: out + "/" + stamp) else { return [:] }
+        var files: [String: Data] = [:]
+        for path in fm.enumerator(atPath: out)?.allObjects as? [String] ?? [] {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: out + "/" + path, isDirectory: &isDir), !isDir.boolValue,
+                  let data = fm.contents(atPath: out + "/" + path) else { continue }
+            files[path] = data
+        }
+        return files
+    }
+
     public static func write(_ files: [String: String], to out: String) throws -> Swap {
         try write(files.mapValues { Data($0.utf8) }, to: out)
     }
