@@ -26,6 +26,9 @@ struct Common: ParsableArguments {
     @Option(name: .long, help: "How many lessons run at once (default: the machine's cores).")
     var jobs: Int?
 
+    @Flag(name: .long, help: "Also check that every http(s) link and image of the lessons answers (needs the network; off by default).")
+    var checkExternal = false
+
     @Flag(name: .long, help: "Print where the time went (swiftc, lesson programs, the tool's own stages) to stderr.")
     var timings = false
 
@@ -58,6 +61,7 @@ struct Common: ParsableArguments {
         o.progress = isatty(2) != 0
         o.cacheDirectory = noCache ? nil : cacheDir ?? config.cache
         if let jobs = jobs ?? config.jobs { o.jobs = jobs }
+        o.checkExternal = checkExternal
         do { o.site = try SiteSettings(config) } catch { environmentFailure(error) }
         return o
     }

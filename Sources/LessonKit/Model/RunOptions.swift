@@ -23,5 +23,8 @@ public struct RunOptions: Sendable {
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
     /// The site's title, language, theme... (course.yml); what `build` renders with.
     public var site = SiteSettings.default
+    /// Also check that http(s) links answer (`--check-external`); off by default: CI must not
+    /// depend on the network.
+    public var checkExternal = false
     public init() {}
 }

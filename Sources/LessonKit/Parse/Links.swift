@@ -145,6 +145,58 @@ enum Links {
         return checks
     }
 
+    static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "gif", "svg", "webp", "avif"]
+
+    /// The image files a lesson's page shows (`![plot](img/loss.png)`): each URL's path, relative to
+    /// the lesson's folder, is also its path in the site, where `build` copies the file.
+    static func images(of lesson: Lesson) -> [(url: String, path: String, line: Int)] {
+        Markdown.outline(lesson.markdown).links.compactMap { link in
+            guard link.kind == .image, isInternal(link.url) else { return nil }
+            let path = String(split(link.url).path.prefix { $0 != "?" })
+            return path.isEmpty ? nil : (link.url, path, link.line)
+        }
+    }
+
+    /// Names the site itself writes: an image may not take one.
+    static func isReserved(_ path: String) -> Bool {
+        let first = path.split(separator: "/").first.map(String.init) ?? path
+        return ["downloads", "fonts", "style.css", "site.js", "search-index.js", Site.stamp].contains(first) || path.hasSuffix(".html")
+    }
+
+    /// Every image of `lessons` must be a regular file inside the lessons folder, with an image's
+    /// extension and a path the site does not use itself.
+    static func checkImages(_ lessons: [Lesson], lessonsDirectory: String) -> [Check] {
+        let root = Site.resolved(lessonsDirectory)
+        var checks: [Check] = []
+        for lesson in lessons {
+            let folder = (lesson.path as NSString).deletingLastPathComponent
+            for image in images(of: lesson) {
+                let name = "image \(image.url)"
+                func fail(_ message: String) {
+                    checks.append(.failed(Diagnostic(stage: .render, file: lesson.path, line: image.line, message,
+                                                     hint: "put the image in the lessons folder (or a folder in it) and give its path relative to the lesson"), name))
+                }
+                let file = (folder.isEmpty ? "." : folder) + "/" + image.path
+                var isDir: ObjCBool = false
+                let ext = (image.path as NSString).pathExtension.lowercased()
+                if image.path.hasPrefix("/") || image.path.split(separator: "/").contains("..") {
+                    fail("image '\(image.url)' must be a path inside the lessons folder, without '..'")
+                } else if !imageExtensions.contains(ext) {
+                    fail("image '\(image.url)' is not an image file (\(imageExtensions.sorted().joined(separator: ", ")))")
+                } else if isReserved(image.path) {
+                    fail("image '\(image.url)' takes a name the site writes itself; move it into a folder such as images/")
+                } else if !FileManager.default.fileExists(atPath: file, isDirectory: &isDir) || isDir.boolValue {
+                    fail("image '\(image.url)' is missing: there is no file \(file)")
+                } else if !Site.contains(root, Site.resolved(file)) {
+                    fail("image '\(image.url)' leads out of the lessons folder")
+                } else {
+                    checks.append(.passed(lesson.path, image.line, name))
+                }
+            }
+        }
+        return checks
+    }
+
     /// Anchors a lesson's page has: heading ids and `cell-N`.
     static func anchors(of lesson: Lesson) -> Set<String> {
         Set(Markdown.outline(lesson.markdown).headings.map(\.id) + lesson.cells.map { "cell-\($0.index + 1)" })

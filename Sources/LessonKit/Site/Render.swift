@@ -28,6 +28,11 @@ public enum Render {
             let next = i.flatMap { $0 + 1 < lessons.count ? lessons[$0 + 1] : nil }
             files[run.lesson.slug + ".html"] = Data(page(run, previous: prev, next: next, course: lessons, settings: settings, draft: draft).utf8)
             for (path, text) in downloads(run.lesson) { files[path] = Data(text.utf8) }
+            // The lesson's images, at the path its page links them by (verify checked each one).
+            let folder = (run.lesson.path as NSString).deletingLastPathComponent
+            for image in Links.images(of: run.lesson) where !Links.isReserved(image.path) {
+                if let data = FileManager.default.contents(atPath: (folder.isEmpty ? "." : folder) + "/" + image.path) { files[image.path] = data }
+            }
         }
         return files
     }
