@@ -69,8 +69,9 @@ package enum Subprocess {
         // (nan or a negative limit: no time at all; beyond 1e7 s: 1e7 s).
         func nanoseconds(_ s: Double) -> UInt64 { UInt64(s.isNaN || s <= 0 ? 0 : min(s, 1e7) * 1e9) }
         let deadline = start + nanoseconds(timeout)
-        // Sample the child (has it exited? its CPU time) this often: a tenth of the limit, 5-100 ms.
-        let tick = max(5_000_000, min(100_000_000, nanoseconds(min(timeout, cpuTimeout ?? timeout) / 10)))
+        // Sample the child (has it exited? its CPU time) this often: a tenth of the limit, 1-100 ms
+        // (a limit of a few ms must be seen before a quick program's first cell, not after its end).
+        let tick = max(1_000_000, min(100_000_000, nanoseconds(min(timeout, cpuTimeout ?? timeout) / 10)))
         let measureCPU = cpuTimeout != nil || watchdog != nil
         var lastSample: UInt64 = 0
         var cpu = 0.0
