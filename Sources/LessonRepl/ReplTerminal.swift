@@ -132,11 +132,16 @@ enum ReplText {
     static func plot(_ p: Plot, width: Int = 56, height: Int = 12) -> String {
         let points = p.series.reduce(0) { $0 + $1.x.count }
         var out = "plot: \(p.title) (\(p.series.count) series, \(points) points)\n"
-        let xs = p.series.flatMap(\.x).filter(\.isFinite), ys = p.series.flatMap(\.y).filter(\.isFinite)
+        // A log axis is drawn in log10 of its values (the site's ticks are powers of ten too); values
+        // <= 0 have no place on it and are left out, as on the site.
+        let xLog = p.xScale == .log, yLog = p.yScale == .log
+        func tx(_ v: Double) -> Double { xLog ? (v > 0 ? log10(v) : .nan) : v }
+        func ty(_ v: Double) -> Double { yLog ? (v > 0 ? log10(v) : .nan) : v }
+        let xs = p.series.flatMap(\.x).map(tx).filter(\.isFinite), ys = p.series.flatMap(\.y).map(ty).filter(\.isFinite)
         guard !xs.isEmpty, !ys.isEmpty else { return out }
-        var (x0, x1) = (p.xRange?.first ?? xs.min()!, p.xRange?.last ?? xs.max()!)
-        var (y0, y1) = (p.yRange?.first ?? ys.min()!, p.yRange?.last ?? ys.max()!)
-        if p.series.contains(where: { $0.style == .bar }) { y0 = min(y0, 0) }
+        var (x0, x1) = (p.xRange?.first.map(tx) ?? xs.min()!, p.xRange?.last.map(tx) ?? xs.max()!)
+        var (y0, y1) = (p.yRange?.first.map(ty) ?? ys.min()!, p.yRange?.last.map(ty) ?? ys.max()!)
+        if p.series.contains(where: { $0.style == .bar }) && !yLog { y0 = min(y0, 0) }
         if !(x0.isFinite && x1.isFinite) { (x0, x1) = (xs.min()!, xs.max()!) }
         if !(y0.isFinite && y1.isFinite) { (y0, y1) = (ys.min()!, ys.max()!) }
         // A span too small to divide by (0, or subnormal) is widened like an empty one.
@@ -155,9 +160,9 @@ enum ReplText {
         for (k, s) in p.series.enumerated() {
             let mark = marks[k % marks.count]
             var previous: (Int, Int)?
-            for (x, y) in zip(s.x, s.y) where x.isFinite && y.isFinite {
+            for (x, y) in zip(s.x.map(tx), s.y.map(ty)) where x.isFinite && y.isFinite {
                 guard let c = col(x), let r = row(y) else { previous = nil; continue }
-                if s.style == .bar, let base = row(max(y0, 0)) {
+                if s.style == .bar, let base = row(yLog ? y0 : max(y0, 0)) {
                     for rr in min(r, base)...max(r, base) { grid[rr][c] = mark }
                 } else if s.style == .line, let (pc, pr) = previous, abs(c - pc) > 1 {
                     // Fill the gap between two points of a line.
@@ -170,18 +175,19 @@ enum ReplText {
                 previous = (c, r)
             }
         }
-        let top = Compare.format(y1), bottom = Compare.format(y0)
+        let top = Compare.format(yLog ? pow(10, y1) : y1), bottom = Compare.format(yLog ? pow(10, y0) : y0)
         let labelWidth = max(top.count, bottom.count)
         for (r, line) in grid.enumerated() {
             let label = r == 0 ? top : r == height - 1 ? bottom : ""
             out += String(repeating: " ", count: labelWidth - label.count) + label + " |" + String(line) + "\n"
         }
-        let left = Compare.format(x0), right = Compare.format(x1)
+        let left = Compare.format(xLog ? pow(10, x0) : x0), right = Compare.format(xLog ? pow(10, x1) : x1)
         out += String(repeating: " ", count: labelWidth) + " +" + String(repeating: "-", count: width) + "\n"
         out += String(repeating: " ", count: labelWidth + 2) + left
             + String(repeating: " ", count: max(1, width - left.count - right.count)) + right + "\n"
         var legend: [String] = []
         if !p.xLabel.isEmpty || !p.yLabel.isEmpty { legend.append("x: \(p.xLabel), y: \(p.yLabel)") }
+        if xLog || yLog { legend.append("log scale: " + [xLog ? "x" : nil, yLog ? "y" : nil].compactMap { $0 }.joined(separator: ", ")) }
         legend.append(p.series.enumerated().map { "\(marks[$0.offset % marks.count]) \($0.element.name)" }.joined(separator: "  "))
         out += String(repeating: " ", count: labelWidth + 2) + legend.joined(separator: "; ") + "\n"
         return out

@@ -99,6 +99,18 @@ extension ReplTests { @Suite struct Source {
 } }
 
 extension ReplTests { @Suite struct Text {
+    @Test func aLogAxisIsDrawnInPowersOfTenAndLeavesOutWhatItCannotShow() {
+        // 1e-4 ... 1 over five points: on a log axis they fall on a straight line, one per 2.75 rows.
+        let plot = Plot(title: "floor", series: [Series("L", x: [0, 1, 2, 3, 4, 5], y: [1, 0.1, 0.01, 0.001, 0.0001, 0])],
+                        yScale: .log)
+        let text = ReplText.plot(plot, width: 21, height: 9)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[1].hasPrefix("     1 |*"), "\(text)")
+        #expect(lines[5].hasPrefix("       |") && lines[5].dropFirst(8).firstIndex(of: "*") != nil, "0.01 is the middle row: \(text)")
+        #expect(lines[9].hasPrefix("0.0001 |"), "\(text)")
+        #expect(text.contains("log scale: y"))
+    }
+
     @Test func aPlotIsASummaryLineAndACharacterChart() {
         let plot = Plot(title: "loss", xLabel: "epoch", yLabel: "loss",
                         series: [Series("a", x: [1, 2, 3], y: [3, 2, 1]), Series("b", x: [1, 2, 3], y: [1, 1, 1], style: .scatter)])
