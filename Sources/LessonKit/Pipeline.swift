@@ -40,7 +40,7 @@ public enum Pipeline {
         for d in bibDiagnostics { checksByFile[d.file ?? "", default: []].append(.failed(d, "references.bib parses")) }
         report.course = all
         let pages = Dictionary(uniqueKeysWithValues: all.map { ($0.slug, Links.anchors(of: $0)) })
-        for c in Links.check(lessons, pages: pages) + Links.checkImages(lessons, lessonsDirectory: options.lessonsDirectory) {
+        for c in Links.check(lessons, pages: pages, lessonsDirectory: options.lessonsDirectory) {
             checksByFile[c.file, default: []].append(c)
         }
         if options.checkExternal {

@@ -57,15 +57,6 @@ public struct CourseConfig: Sendable, Equatable {
         return try parse(text, path: path)
     }
 
-    private static func anchoredDefaults(_ c: CourseConfig, _ path: String) -> CourseConfig {
-        var c = c
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty {
-            (c.lessons, c.output, c.cache) = (shortest(folder + "/" + c.lessons), shortest(folder + "/" + c.output), shortest(folder + "/" + c.cache))
-        }
-        return c
-    }
-
     /// `path` relative to the working folder when that is shorter (`lessons/01-x.md:3:1` in errors
     /// rather than the absolute path; `../lessons` from a subfolder), else as it is.
     static func shortest(_ path: String) -> String {
@@ -83,6 +74,10 @@ public struct CourseConfig: Sendable, Equatable {
     public static func parse(_ text: String, path: String) throws -> CourseConfig {
         var config = CourseConfig()
         config.file = path
+        let folder = (path as NSString).deletingLastPathComponent
+        // The defaults are the file's folder's too: `verify` from lessons/deeper/ finds ../lessons.
+        func anchored(_ t: String) -> String { t.hasPrefix("/") || folder.isEmpty ? t : shortest(folder + "/" + t) }
+        (config.lessons, config.output, config.cache) = (anchored(config.lessons), anchored(config.output), anchored(config.cache))
         func fail(_ mark: Mark?, _ message: String, hint: String? = nil) -> Diagnostic {
             Diagnostic(stage: .load, file: path, line: mark?.line ?? 1, column: mark?.column ?? 1, message, hint: hint)
         }
@@ -96,14 +91,10 @@ public struct CourseConfig: Sendable, Equatable {
         } catch {
             throw fail(nil, "\(fileName) is not valid YAML: \(error)")
         }
-        guard let root else { return anchoredDefaults(config, path) }   // an empty file: the defaults
+        guard let root else { return config }   // an empty file: the defaults
         guard case .mapping(let mapping) = root else {
             throw fail(root.mark, "\(fileName) must be a mapping of keys to values (like `title: My course`)")
         }
-        let folder = (path as NSString).deletingLastPathComponent
-        // The defaults are the file's folder's too: `verify` from lessons/deeper/ finds ../lessons.
-        func anchored(_ t: String) -> String { t.hasPrefix("/") || folder.isEmpty ? t : shortest(folder + "/" + t) }
-        (config.lessons, config.output, config.cache) = (anchored(config.lessons), anchored(config.output), anchored(config.cache))
         var seen: [String: Int] = [:]
         for (keyNode, value) in mapping {
             guard let key = keyNode.string else { throw fail(keyNode.mark, "a key must be text") }

@@ -100,10 +100,12 @@ enum Links {
 
     /// Checks every internal link of `lessons` against the pages of the course (`pages`: every
     /// lesson's slug, with the anchors its page will have).
-    static func check(_ lessons: [Lesson], pages: [String: Set<String>]) -> [Check] {
+    /// Images are checked too (`checkImages`), against `lessonsDirectory`.
+    static func check(_ lessons: [Lesson], pages: [String: Set<String>], lessonsDirectory: String? = nil) -> [Check] {
         var checks: [Check] = []
         for lesson in lessons {
             let all = Markdown.outline(lesson.markdown).links
+            checks += checkImages(lesson, images(in: all), lessonsDirectory: lessonsDirectory)
             // Raw HTML is shown as text unless the lesson opts in: only then are its URLs live.
             for link in all where !isSafe(link.url) && (link.kind != .rawHTML || lesson.options.rawHTML) {
                 let what = link.kind == .image ? "image source" : "link"
@@ -149,8 +151,10 @@ enum Links {
 
     /// The image files a lesson's page shows (`![plot](img/loss.png)`): each URL's path, relative to
     /// the lesson's folder, is also its path in the site, where `build` copies the file.
-    static func images(of lesson: Lesson) -> [(url: String, path: String, line: Int)] {
-        Markdown.outline(lesson.markdown).links.compactMap { link in
+    static func images(of lesson: Lesson) -> [(url: String, path: String, line: Int)] { images(in: Markdown.outline(lesson.markdown).links) }
+
+    static func images(in links: [Markdown.Link]) -> [(url: String, path: String, line: Int)] {
+        links.compactMap { link in
             guard link.kind == .image, isInternal(link.url) else { return nil }
             let path = String(split(link.url).path.prefix { $0 != "?" })
             return path.isEmpty ? nil : (link.url, path, link.line)
@@ -165,12 +169,13 @@ enum Links {
 
     /// Every image of `lessons` must be a regular file inside the lessons folder, with an image's
     /// extension and a path the site does not use itself.
-    static func checkImages(_ lessons: [Lesson], lessonsDirectory: String) -> [Check] {
-        let root = Site.resolved(lessonsDirectory)
+    /// `lessonsDirectory` (default: the lesson's folder) is the folder an image may not leave.
+    static func checkImages(_ lesson: Lesson, _ images: [(url: String, path: String, line: Int)], lessonsDirectory: String?) -> [Check] {
+        let folder = (lesson.path as NSString).deletingLastPathComponent
+        let root = Site.resolved(lessonsDirectory ?? (folder.isEmpty ? "." : folder))
         var checks: [Check] = []
-        for lesson in lessons {
-            let folder = (lesson.path as NSString).deletingLastPathComponent
-            for image in images(of: lesson) {
+        do {
+            for image in images {
                 let name = "image \(image.url)"
                 func fail(_ message: String) {
                     checks.append(.failed(Diagnostic(stage: .render, file: lesson.path, line: image.line, message,

@@ -128,7 +128,7 @@ public struct Draft: Sendable {
     }
 
     /// Pages for lessons that failed before they could run (they did not load or parse): the banner alone.
-    func errorPages(_ runs: [LessonRun]) -> [String: String] {
+    func errorPages(_ runs: [LessonRun], settings: SiteSettings = .default) -> [String: String] {
         let rendered = Set(runs.map(\.lesson.path))
         var byFile: [String: [Check]] = [:]
         for c in failures where !rendered.contains(c.file) && Self.slug(c.file) != nil { byFile[c.file, default: []].append(c) }
@@ -138,7 +138,8 @@ public struct Draft: Sendable {
             let marks = checks.enumerated().map { Mark(check: $1, id: "draft-\($0 + 1)", place: .page) }
             let body = Self.banner(marks) + "<h1>\(Render.escape((file as NSString).lastPathComponent))</h1>\n"
                 + "<p>This lesson could not be read; fix the errors above.</p>\n"
-            pages[slug + ".html"] = Render.render(Render.PageModel(pageTitle: slug + " · " + Render.siteTitle, kind: "lesson", body: body, toc: []), "page")
+            let model = Render.PageModel(pageTitle: slug + " · " + settings.title, kind: "lesson", body: body, toc: [])
+            pages[slug + ".html"] = Render.render(Render.pageModel(model, settings), "page", settings)
         }
         return pages
     }

@@ -131,7 +131,7 @@ package final class ServedSite: @unchecked Sendable {
     package static func render(_ report: Report, settings: SiteSettings = .default) -> [String: Data] {
         let draft = Draft(report.checks)
         var files = Render.site(report.runs, settings: settings, draft: draft)
-        for (name, html) in draft.errorPages(report.runs) where files[name] == nil { files[name] = Data(html.utf8) }
+        for (name, html) in draft.errorPages(report.runs, settings: settings) where files[name] == nil { files[name] = Data(html.utf8) }
         return files
     }
 }

@@ -8,27 +8,27 @@ import Foundation
 
 enum FrontEnd {
     /// The page: colours (light and dark), layout, typography, code, tables, search box.
-    static let themeCSS = file("theme.css")
+    static var themeCSS: String { builtIn["theme.css"]! }
     /// The rules the figures need; the page defines --fg, --muted, --rule, --bg (fallbacks given).
-    static let plotsCSS = file("plots.css")
+    static var plotsCSS: String { builtIn["plots.css"]! }
     /// Cross-reference numbers, citations and the references list, callouts, folded code.
-    static let xrefCSS = file("xref.css")
+    static var xrefCSS: String { builtIn["xref.css"]! }
     /// Matches every word of the query (prefix match, case-insensitive) against page titles, section
     /// titles and text; titles rank first; results link to the section.
-    static let searchScript = file("search.js")
+    static var searchScript: String { builtIn["search.js"]! }
     /// An exercise's collapsed solution (`<details class="solution">`).
-    static let exercisesCSS = file("exercises.css")
+    static var exercisesCSS: String { builtIn["exercises.css"]! }
     /// Wires every `.plot-slider`: the range input's index shows that slide (the others get
     /// `hidden`) and puts its data-value into the `<output>`. Plain JS; no `<` or `&` in it, so it
     /// can also be inlined in a page.
-    static let sliderScript = file("slider.js")
+    static var sliderScript: String { builtIn["slider.js"]! }
     /// The learner's conveniences: sidebar and its phone drawer, dark-mode toggle, table scroll cues
     /// and sticky first column, code-block toolbars (copy, the REPL command), the downloads box.
-    static let learnerCSS = file("learner.css")
+    static var learnerCSS: String { builtIn["learner.css"]! }
     /// Copy buttons (navigator.clipboard, else a hidden textarea and execCommand: file:// pages), the
     /// REPL command per Swift cell, the dark-mode toggle (localStorage), the sidebar drawer, table
     /// scroll cues, and ← / → for the previous and next lesson.
-    static let learnerScript = file("learner.js")
+    static var learnerScript: String { builtIn["learner.js"]! }
 
     /// Every front-end file, in the order style.css and site.js concatenate them.
     static let stylesheets = ["theme.css", "plots.css", "exercises.css", "xref.css", "learner.css"]

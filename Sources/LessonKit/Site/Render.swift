@@ -123,8 +123,7 @@ public enum Render {
     }()
 
     static func render(_ model: Any, _ template: String, _ settings: SiteSettings = .default) -> String {
-        let library = settings.theme.flatMap { try? Render.library($0) } ?? templates
-        return library.render(model, withTemplate: template) ?? ""
+        settings.templates.render(model, withTemplate: template) ?? ""
     }
 
     /// The settings every page shows (title, language, author, repository).

@@ -14,7 +14,11 @@ public struct SiteSettings: Sendable {
     public var language = "en"
     public var author: String?
     public var repository: String?
-    public var theme: Theme?
+    public var theme: Theme? {
+        didSet { templates = theme.flatMap { try? Render.library($0) } ?? Render.templates }
+    }
+    /// The page templates with the theme's in place, prepared once for the whole site.
+    var templates = Render.templates
 
     public static let `default` = SiteSettings()
 
@@ -30,6 +34,7 @@ public struct SiteSettings: Sendable {
         repository = config.repository
         if let folder = config.theme ?? config.file.map({ ($0 as NSString).deletingLastPathComponent + "/theme" }) {
             theme = try Theme.load(folder, required: config.theme != nil)
+            templates = try Render.library(theme)   // observers do not run in an initializer
         }
     }
 }
