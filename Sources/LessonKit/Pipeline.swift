@@ -56,6 +56,20 @@ public enum Pipeline {
         execute.cellTimeout = options.cellTimeout
         execute.moduleCache = toolchain.kitDirectory + "/lesson-module-cache"
         let cache = try options.cacheDirectory.map { try ResultCache(directory: $0, toolchain: toolchain) }
+        // Python cells run when asked for and the interpreter imports torch; else they are counted.
+        var pythonFound: (interpreter: String, torch: String)?
+        let pythonCells = lessons.reduce(0) { $0 + $1.pythonCells.count }
+        if let interpreter = options.python, pythonCells > 0 {
+            switch Python.probe(interpreter) {
+            case .success(let version): pythonFound = (interpreter, version); report.torchVersion = version
+            case .failure(let e): report.pythonSkipReason = e.message
+            }
+        } else {
+            report.pythonSkipReason = "run them with verify --python"
+        }
+        if pythonFound == nil { report.pythonSkipped = pythonCells }
+        let python = pythonFound
+        let pythonCache = options.cacheDirectory.map { $0 + "/python" }
 
         // Lessons are independent programs: `jobs` of them at a time (default: one per core).
         let results = ResultBox(count: lessons.count)
@@ -79,9 +93,16 @@ public enum Pipeline {
                     }
                     run.bibliography = bibliography
                     // Labels of tables and plots come from the run: references are checked now.
-                    let (checks, notes) = Verify.check(run)
-                    let referenceChecks = References.check(run)
-                    return Checked(run: run, checks: checks + referenceChecks, notes: notes, cached: fromCache, seconds: Date().timeIntervalSince(started))
+                    var (checks, notes) = Verify.check(run)
+                    checks += References.check(run)
+                    if let python, !lesson.pythonCells.isEmpty {
+                        let p = try Python.cachedRun(lesson, interpreter: python.interpreter, torch: python.torch,
+                                                     limit: executeOptions.lessonLimit(lesson), workDirectory: executeOptions.workDirectory,
+                                                     cacheDirectory: pythonCache)
+                        run.python = p
+                        checks += Verify.checkPython(lesson, p)
+                    }
+                    return Checked(run: run, checks: checks, notes: notes, cached: fromCache, seconds: Date().timeIntervalSince(started))
                 }
                 if options.progress {
                     let status: String

@@ -1,6 +1,7 @@
 // `arcface-lessons verify`: what CI runs.
 
 import ArgumentParser
+import Foundation
 import LessonKit
 
 extension ArcFaceLessons {
@@ -32,6 +33,12 @@ extension ArcFaceLessons {
         @Option(name: .long, help: "The site folder --check-site compares (default: course.yml's `output`, else site).")
         var out: String?
 
+        @Flag(name: .long, help: "Also run the ```python cells (one Python process per lesson) and check their output blocks; needs an interpreter that imports torch, else they are counted as skipped.")
+        var python = false
+
+        @Option(name: .long, help: "The Python for --python (default: $ARCFACE_PYTHON, the active virtual environment, the course's .venv/, python3).")
+        var pythonInterpreter: String?
+
         @Argument(help: "Lesson files to verify (default: all in --lessons).")
         var files: [String] = []
 
@@ -47,6 +54,7 @@ extension ArcFaceLessons {
             if shard != nil && parsedShard == nil { throw ValidationError("--shard must be K/N with 1 <= K <= N (e.g. 2/4), got '\(shard!)'") }
             if shard != nil && checkSite { throw ValidationError("--check-site compares the whole site: it cannot run on a shard") }
             if checkSite && !files.isEmpty { throw ValidationError("--check-site compares the whole site: do not name lesson files") }
+            if pythonInterpreter != nil && !python { throw ValidationError("--python-interpreter needs --python") }
             if checkSite && accept { throw ValidationError("--check-site and --accept cannot be combined") }
         }
 
@@ -56,6 +64,10 @@ extension ArcFaceLessons {
             var options = common.options(config)
             options.files = files
             options.shard = parsedShard
+            if python {
+                let root = config.file.map { ($0 as NSString).deletingLastPathComponent } ?? "."
+                options.python = Python.interpreter(explicit: pythonInterpreter, courseRoot: root.isEmpty ? "." : root)
+            }
             try finish(common, format: format ?? .default, junit: junit) { toolchain in
                 var report = try Pipeline.verify(options, toolchain: toolchain, log: progressLog)
                 if accept {

@@ -25,6 +25,8 @@ public struct Lesson: Sendable, Equatable {
     public var exercises: [Exercise] = []
     /// The file's text as loaded (normalised: no BOM, LF line ends): the site's Markdown download.
     public var source: String = ""
+    /// The ```python cells that run (`verify --python`), in order; their fences stay in the prose.
+    public var pythonCells: [PythonCell] = []
 
     public var cells: [Cell] {
         blocks.compactMap { if case .cell(let c) = $0 { c } else { nil } }
@@ -99,6 +101,36 @@ public struct Listing: Sendable, Equatable {
     public var line: Int
     public var language: String
     public var code: String
+    /// When the listing is a checked Python cell: its ```output block (shown once when it is the
+    /// Swift cell's too).
+    public var expected: Expectation? = nil
+}
+
+/// A ```python block that runs under `verify --python`: one with an ```output block right after
+/// it, or marked `run`, `hide` or `raises`. All of a lesson's Python cells run in order in one
+/// Python process. A ```python block that is neither is a listing: shown, never run.
+public struct PythonCell: Sendable, Equatable {
+    /// Position among the lesson's Python cells, from 0.
+    public var index: Int
+    public var fenceLine: Int
+    public var codeLine: Int { fenceLine + 1 }
+    public var endLine: Int
+    public var code: String
+    public var attributes: PythonAttributes
+    public var expected: Expectation?
+}
+
+public struct PythonAttributes: Sendable, Equatable {
+    /// Runs without an ```output block (set-up: imports, data, functions).
+    public var run = false
+    /// Runs, and is not shown on the page.
+    public var hide = false
+    /// Shown folded ("Show code").
+    public var fold = false
+    /// Must raise: its ```output block ends with the exception's line (`RuntimeError: ...`).
+    public var raises = false
+    public init() {}
+    public static let known = ["run", "hide", "fold", "raises"]
 }
 
 public struct CellAttributes: Sendable, Equatable {

@@ -60,4 +60,6 @@ public struct LessonRun: Sendable {
     public var programSeconds: Double = 0
     /// The lessons folder's references.bib (nil when it has none), for the page's citations.
     public var bibliography: Bibliography? = nil
+    /// What the lesson's Python cells did, when `verify --python` ran them.
+    public var python: PythonRun? = nil
 }

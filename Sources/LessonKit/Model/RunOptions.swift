@@ -26,5 +26,8 @@ public struct RunOptions: Sendable {
     /// Also check that http(s) links answer (`--check-external`); off by default: CI must not
     /// depend on the network.
     public var checkExternal = false
+    /// Run the ```python cells (`--python`) with this interpreter (`Python.interpreter`); nil: they
+    /// are counted as skipped.
+    public var python: String?
     public init() {}
 }

@@ -87,10 +87,22 @@ public enum Parse {
 
         var blocks: [Block] = []
         var cellCount = 0
-        var previous: MarkdownBlock?
+        var previous: MarkdownBlock?, beforePrevious: MarkdownBlock?
+        var python: [PythonCell] = []
+        /// The ```python block just seen, while an ```output block may still make it a cell.
+        var pendingPython: PythonCell?
         var exercises = ExerciseScanner(source: withMath)
         for mb in Markdown.blocks(markdown) {
-            defer { previous = mb }
+            defer { (beforePrevious, previous) = (previous, mb) }
+            // A python block is a cell once the block after it is an ```output block (or it is marked to run).
+            if let p = pendingPython {
+                var isOutput = false
+                if case .fencedCode(let info, _, _) = mb.kind, info.split(whereSeparator: \.isWhitespace).first == "output" { isOutput = true }
+                if !isOutput, p.attributes.run || p.attributes.hide || p.attributes.raises {
+                    python.append(p)
+                }
+                if !isOutput { pendingPython = nil }
+            }
             if case .heading(1, let text) = mb.kind, title == nil { title = References.restore(MathSpans.restore(text, math), references) }
             if let e = exercises.scan(mb, math: math, cellIndex: cellCount) { error(e.line, e.message, hint: e.hint) }
             guard case .fencedCode(let info, let literal, let closed) = mb.kind else {
@@ -124,10 +136,16 @@ public enum Parse {
                 }
                 var listing: Listing?
                 if attributes.pair {
-                    if let p = previous, case .fencedCode(let info, let code, _) = p.kind,
-                       let language = info.split(whereSeparator: \.isWhitespace).first.map(String.init),
-                       language != "swift", language != "output" {
-                        listing = Listing(line: p.startLine, language: language, code: code)
+                    func language(_ b: MarkdownBlock?) -> String? {
+                        guard let b, case .fencedCode(let info, _, _) = b.kind else { return nil }
+                        return info.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
+                    }
+                    if let p = previous, case .fencedCode(_, let code, _) = p.kind, let l = language(p), l != "swift", l != "output" {
+                        listing = Listing(line: p.startLine, language: l, code: code)
+                    } else if language(previous) == "output", let p = beforePrevious, case .fencedCode(_, let code, _) = p.kind,
+                              language(p) == "python", let checked = python.last, checked.fenceLine == p.startLine {
+                        // A checked Python cell and its output, then the Swift that mirrors it.
+                        listing = Listing(line: p.startLine, language: "python", code: code, expected: checked.expected)
                     } else {
                         error(mb.startLine, "a `pair` cell needs a listing right before it",
                               hint: "put the ```python block it mirrors directly above the cell")
@@ -151,9 +169,23 @@ public enum Parse {
                     if kv[0] == "tol" { tolerance.abs = v } else { tolerance.rel = v }
                 }
                 let expectation = Expectation(fenceLine: mb.startLine, text: literal, tolerance: tolerance)
+                if var p = pendingPython {
+                    p.expected = expectation
+                    python.append(p)
+                    pendingPython = nil
+                    appendProse(mb, to: &blocks)
+                    continue
+                }
+                if let last = python.last, last.expected != nil, let p = previous, case .fencedCode(let info, _, _) = p.kind,
+                   info.split(whereSeparator: \.isWhitespace).first == "output", beforePrevious?.startLine == last.fenceLine {
+                    error(mb.startLine, "second output block for the python cell at line \(last.fenceLine) (the first is at line \(last.expected!.fenceLine))",
+                          hint: "merge them into one block")
+                    appendProse(mb, to: &blocks)
+                    continue
+                }
                 guard case .cell(var cell) = blocks.last else {
                     error(mb.startLine, "output block has no swift cell right before it",
-                          hint: "an ```output block must directly follow the ```swift cell it checks")
+                          hint: "an ```output block must directly follow the ```swift or ```python cell it checks")
                     continue
                 }
                 if let first = cell.expected {
@@ -163,10 +195,27 @@ public enum Parse {
                 }
                 cell.expected = expectation
                 blocks[blocks.count - 1] = .cell(cell)
+            case "python":
+                var attributes = PythonAttributes()
+                for word in words.dropFirst() {
+                    switch word {
+                    case "run": attributes.run = true
+                    case "hide": attributes.hide = true
+                    case "fold": attributes.fold = true
+                    case "raises": attributes.raises = true
+                    default:
+                        error(mb.startLine, "unknown python cell attribute '\(word)'",
+                              hint: "known attributes: \(PythonAttributes.known.joined(separator: ", ")); a python block with an ```output block after it is checked by verify --python")
+                    }
+                }
+                pendingPython = PythonCell(index: python.count, fenceLine: mb.startLine, endLine: mb.endLine, code: literal,
+                                           attributes: attributes, expected: nil)
+                appendProse(mb, to: &blocks)
             default:
                 appendProse(mb, to: &blocks)
             }
         }
+        if let p = pendingPython, p.attributes.run || p.attributes.hide || p.attributes.raises { python.append(p) }
 
         if let e = exercises.finish() { error(e.line, e.message, hint: e.hint) }
         let cells = blocks.compactMap { if case .cell(let c) = $0 { c } else { nil } }
@@ -183,7 +232,7 @@ public enum Parse {
         guard !diagnostics.contains(where: { $0.severity == .error }) else { return (nil, diagnostics) }
         let lesson = Lesson(path: source.path, slug: source.slug, number: source.number, title: title ?? source.slug,
                             options: options, markdown: markdown, math: math, references: references, blocks: blocks,
-                            exercises: exercises.found, source: source.text)
+                            exercises: exercises.found, source: source.text, pythonCells: python)
         return (lesson, diagnostics)
     }
 

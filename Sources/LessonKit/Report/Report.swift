@@ -15,6 +15,11 @@ public struct Report: Sendable {
     public var cached = 0
     /// Where the time went (`--timings`).
     public var timings = Timings()
+    /// Python cells of the selected lessons that were not run, and why (no `--python`, no torch).
+    public var pythonSkipped = 0
+    public var pythonSkipReason: String?
+    /// The torch version the Python cells ran with.
+    public var torchVersion: String?
     public var tally: Tally { Tally(checks) }
     public var ok: Bool { !checks.contains { $0.status != .passed } }
     /// Errors of the failed checks and the notes, in lesson order.
@@ -50,7 +55,16 @@ extension Report {
                 out += "::\(kind) \(props.joined(separator: ","))::\(Self.githubData(message))\n"
             }
         }
-        return out + tally.summary + "\n"
+        return out + pythonLine + tally.summary + "\n"
+    }
+
+    /// `23 Python cells skipped (run them with verify --python)`: a count, not a failure.
+    var pythonLine: String {
+        if pythonSkipped > 0 {
+            return "\(pythonSkipped) Python cell\(pythonSkipped == 1 ? "" : "s") skipped (\(pythonSkipReason ?? "not run"))\n"
+        }
+        if let torchVersion { return "Python cells ran with torch \(torchVersion)\n" }
+        return ""
     }
 
     static func githubData(_ s: String) -> String {

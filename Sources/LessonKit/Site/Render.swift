@@ -149,12 +149,19 @@ public enum Render {
         let colours = Plots.colours(for: Plots.plots(in: run.cells.flatMap { $0.segments.compactMap {
             if case .rich(let r) = $0 { r } else { nil }
         } }))
+        for cell in lesson.pythonCells {
+            subs.blocks[cell.fenceLine] = cell.attributes.hide ? "" : pythonCell(cell)
+            if let e = cell.expected { subs.blocks[e.fenceLine] = "" }
+        }
         for (cell, result) in zip(lesson.cells, run.cells) {
             subs.blocks[cell.fenceLine] = cell.attributes.solution
                 ? solution(cell, result, lesson.exercises.first { $0.solutionIndex == cell.index }, colours: colours)
                 : self.cell(cell, result, numbering: numbering, colours: colours)
             if let e = cell.expected { subs.blocks[e.fenceLine] = "" }
-            if let l = cell.pairedListing { subs.blocks[l.line] = "" }
+            if let l = cell.pairedListing {
+                subs.blocks[l.line] = ""
+                if let e = l.expected { subs.blocks[e.fenceLine] = "" }
+            }
         }
         subs.inline = lesson.inlineExpressions.enumerated().map { k, e in inlineValue(e, run.inline[k]) }
         subs.rawHTML = lesson.options.rawHTML
@@ -193,9 +200,23 @@ public enum Render {
 
     /// A fenced listing in another language, highlighted when the language is known.
     static func listing(_ info: String, _ code: String) -> String? {
-        let language = info.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
-        guard language == "python" || language == "py" else { return nil }
-        return "<pre class=\"listing\"><code class=\"language-python\">\(Highlight.html(code, language: "python"))</code></pre>\n"
+        let words = info.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard words.first == "python" || words.first == "py" else { return nil }
+        let html = "<pre class=\"listing\"><code class=\"language-python\">\(Highlight.html(code, language: "python"))</code></pre>\n"
+        return words.contains("fold") ? CrossReferences.folded(html) : html
+    }
+
+    /// A checked Python cell: its code and the ```output block `verify --python` compared it with.
+    static func pythonCell(_ cell: PythonCell) -> String {
+        var code = "<pre class=\"listing\"><code class=\"language-python\">\(Highlight.html(cell.code, language: "python"))</code></pre>\n"
+        if cell.attributes.fold { code = CrossReferences.folded(code) }
+        return "<div class=\"cell python\">\n" + code + pythonOutput(cell.expected, raises: cell.attributes.raises) + "</div>\n"
+    }
+
+    static func pythonOutput(_ expected: Expectation?, raises: Bool = false) -> String {
+        guard let e = expected, !e.text.allSatisfy(\.isWhitespace) else { return "" }
+        let text = Compare.lines(e.text).joined(separator: "\n")
+        return "<div class=\"outputs\">\n<pre class=\"output\(raises ? " trap" : "")\">\(escape(text))</pre>\n</div>\n"
     }
 
     /// A `{swift}` value in the prose: the written value when it is a checked one (`~ 0.4558`),
@@ -233,7 +254,9 @@ public enum Render {
         }
         let outputs = out.isEmpty ? "" : "<div class=\"outputs\">\n\(out)</div>\n"
         if let listing = cell.pairedListing {
-            let left = "<pre class=\"listing\"><code class=\"language-\(escape(listing.language))\">\(Highlight.html(listing.code, language: listing.language))</code></pre>\n"
+            var left = "<pre class=\"listing\"><code class=\"language-\(escape(listing.language))\">\(Highlight.html(listing.code, language: listing.language))</code></pre>\n"
+            // A checked Python cell's output: once, under both sides, when the Swift prints the same.
+            if let p = listing.expected, Compare.lines(p.text) != Compare.lines(cell.expected?.text ?? "") { left += pythonOutput(p) }
             return "<div class=\"cell pair\" id=\"cell-\(cell.index + 1)\">\n<div class=\"side torch\"><p class=\"side-label\">PyTorch</p>\n\(left)</div>\n"
                 + "<div class=\"side swift\"><p class=\"side-label\">Swift</p>\n\(code)</div>\n</div>\n" + outputs
         }

@@ -30,19 +30,19 @@ public enum Accept {
                 }
                 let actual = result.checkedText
                 if let e = cell.expected {
-                    guard Compare.check(expected: e.text, actual: actual, tolerance: e.tolerance) != nil else { continue }
-                    let new = rewrite(expected: e.text, actual: actual), count = contentLines(e.text)
-                    // The whole block, fences too: a printed line of ``` needs a longer fence.
-                    let opener = e.fenceLine <= lines.count ? lines[e.fenceLine - 1] : "```output"
-                    let indent = opener.prefix { $0 == " " }, mark = opener.dropFirst(indent.count).first ?? "`"
-                    let written = opener.dropFirst(indent.count).prefix { $0 == mark }
-                    let fence = String(repeating: mark, count: max(written.count, longestRun(of: mark, in: new) + 1))
-                    edits.append((e.fenceLine, count + 2, [indent + fence + opener.dropFirst(indent.count + written.count)]
-                                                        + new + [indent + fence]))
+                    if let edit = replacement(e, actual: actual, lines: lines) { edits.append(edit) }
                 } else if !cell.attributes.nocheck && !cell.attributes.traps && !actual.allSatisfy(\.isWhitespace) {
-                    let new = Compare.lines(actual)
-                    let fence = String(repeating: "`", count: max(3, longestRun(of: "`", in: new) + 1))
-                    edits.append((cell.endLine + 1, 0, ["", fence + "output"] + new + [fence]))
+                    edits.append(insertion(after: cell.endLine, actual: actual))
+                }
+            }
+            // Python cells (verify --python): those that completed, or raised as marked.
+            for cell in lesson.pythonCells {
+                guard let result = run.python?.cells.first(where: { $0.index == cell.index }),
+                      (result.exception != nil) == cell.attributes.raises else { continue }
+                if let e = cell.expected {
+                    if let edit = replacement(e, actual: result.output, lines: lines) { edits.append(edit) }
+                } else if cell.attributes.raises {
+                    edits.append(insertion(after: cell.endLine, actual: result.output))
                 }
             }
             for (k, e) in lesson.inlineExpressions.enumerated() {
@@ -66,6 +66,25 @@ public enum Accept {
             results.append(AcceptResult(file: lesson.path, blocks: edits.count, values: values))
         }
         return results
+    }
+
+    /// The edit that rewrites an ```output block whose check fails, fences too (a printed line of
+    /// ``` needs a longer fence); nil when it passes.
+    static func replacement(_ e: Expectation, actual: String, lines: [String]) -> (line: Int, count: Int, new: [String])? {
+        guard Compare.check(expected: e.text, actual: actual, tolerance: e.tolerance) != nil else { return nil }
+        let new = rewrite(expected: e.text, actual: actual), count = contentLines(e.text)
+        let opener = e.fenceLine <= lines.count ? lines[e.fenceLine - 1] : "```output"
+        let indent = opener.prefix { $0 == " " }, mark = opener.dropFirst(indent.count).first ?? "`"
+        let written = opener.dropFirst(indent.count).prefix { $0 == mark }
+        let fence = String(repeating: mark, count: max(written.count, longestRun(of: mark, in: new) + 1))
+        return (e.fenceLine, count + 2, [indent + fence + opener.dropFirst(indent.count + written.count)] + new + [indent + fence])
+    }
+
+    /// A new ```output block after the cell that ends at `endLine`.
+    static func insertion(after endLine: Int, actual: String) -> (line: Int, count: Int, new: [String]) {
+        let new = Compare.lines(actual)
+        let fence = String(repeating: "`", count: max(3, longestRun(of: "`", in: new) + 1))
+        return (endLine + 1, 0, ["", fence + "output"] + new + [fence])
     }
 
     /// The longest run of `mark` in `lines` (a fence must be longer than any run it encloses).

@@ -105,6 +105,50 @@ public enum Verify {
         return (checks, notes)
     }
 
+    /// The checks of a lesson's Python cells (`verify --python`): each output block compared by the
+    /// same rules as a Swift cell's, each `raises` cell's exception, each unexpected one at its line.
+    public static func checkPython(_ lesson: Lesson, _ run: PythonRun) -> [Check] {
+        var checks: [Check] = []
+        func fail(_ line: Int, _ column: Int = 1, _ name: String, _ message: String, hint: String? = nil) {
+            checks.append(.failed(Diagnostic(stage: .verify, file: lesson.path, line: line, column: column, message, hint: hint), name))
+        }
+        var reportedFailure = false
+        for cell in lesson.pythonCells {
+            let name = "python output of cell \(cell.index + 1)", runs = "python cell \(cell.index + 1) runs"
+            guard let result = run.cells.first(where: { $0.index == cell.index }) else {
+                if let failure = run.failure, !reportedFailure {
+                    fail(cell.codeLine, 1, runs, failure, hint: "raise the lesson's `timeout:` if it needs longer")
+                    reportedFailure = true
+                } else {
+                    checks.append(.notRun(lesson.path, cell.expected?.textLine ?? cell.fenceLine, name))
+                }
+                continue
+            }
+            switch (result.exception, cell.attributes.raises) {
+            case (let e?, false):
+                let frames = result.traceback.map { "\n" + $0.split(separator: "\n").suffix(6).map { "    " + $0 }.joined(separator: "\n") } ?? ""
+                fail(result.line ?? cell.codeLine, 1, runs, "python cell raised \(e)" + frames,
+                     hint: "mark it `python raises` if the exception is what it shows")
+                continue
+            case (nil, true):
+                fail(cell.fenceLine, 1, runs, "python cell is marked `raises` but completed without an exception")
+                continue
+            default: break
+            }
+            if let e = cell.expected {
+                if let m = Compare.check(expected: e.text, actual: result.output, tolerance: e.tolerance) {
+                    fail(e.textLine + m.line, m.column + 1, name, m.message)
+                } else {
+                    checks.append(.passed(lesson.path, e.textLine, name))
+                }
+            } else if cell.attributes.raises {
+                fail(cell.fenceLine, 1, name, "a `raises` cell needs an ```output block ending with its exception: \(result.exception ?? "")",
+                     hint: "verify --python --accept writes it")
+            }
+        }
+        return checks
+    }
+
     /// The trap's own line when the runtime names this lesson. It names the file by #fileID
     /// (`<module>/01-x.md:14: Precondition failed: ...`) or by path, so match the file name.
     static func trapLine(_ message: String, lesson: Lesson, cell: Cell) -> Int {
