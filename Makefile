@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/debug
 TOOL := $(BIN)/arcface-lessons
 
-.PHONY: all deps build site test verify golden bench-site clean install
+.PHONY: all deps build site test verify golden bench-site clean install torch verify-python
 
 all: site
 
@@ -20,6 +20,17 @@ site: build
 
 verify: build
 	$(TOOL) verify --check-site
+
+# PyTorch from PyPI in .venv/ (about 1 GB with its CUDA wheels): `verify --python` finds it there
+# and checks the lessons' ```python cells against it. `make test` does not need it.
+torch:
+	@scripts/install-deps.sh --python
+	@[ -x .venv/bin/python ] || python3 -m venv .venv
+	.venv/bin/pip install --quiet torch numpy
+	@.venv/bin/python -c 'import torch; print("torch", torch.__version__, "in .venv/")'
+
+verify-python: build
+	$(TOOL) verify --python
 
 # The browser tests need Debian's chromium.
 test: build
