@@ -82,6 +82,8 @@ public enum Render {
         var lessons: [SidebarEntry]
         var hasSidebar: Bool
         var downloads: Downloads?
+        /// The lesson has checked Python cells (the footer says who checks them).
+        var hasPython = false
 
         init(pageTitle: String, kind: String, body: String, toc: [TocEntry], previous: PageLink? = nil, next: PageLink? = nil,
              slug: String? = nil, lessons: [SidebarEntry] = [], downloads: Downloads? = nil) {
@@ -190,10 +192,12 @@ public enum Render {
         let sidebar = (course.isEmpty ? [lesson] : course).map {
             SidebarEntry(href: $0.slug + ".html", number: $0.number, title: $0.title, current: $0.slug == lesson.slug)
         }
-        return render(pageModel(PageModel(pageTitle: lesson.title + " · " + settings.title, kind: "lesson", body: body, toc: toc,
-                                          previous: previous.map { PageLink(href: $0.slug + ".html", title: $0.title) },
-                                          next: next.map { PageLink(href: $0.slug + ".html", title: $0.title) },
-                                          slug: lesson.slug, lessons: sidebar, downloads: downloads), settings), "page", settings)
+        var model = PageModel(pageTitle: lesson.title + " · " + settings.title, kind: "lesson", body: body, toc: toc,
+                              previous: previous.map { PageLink(href: $0.slug + ".html", title: $0.title) },
+                              next: next.map { PageLink(href: $0.slug + ".html", title: $0.title) },
+                              slug: lesson.slug, lessons: sidebar, downloads: downloads)
+        model.hasPython = !lesson.pythonCells.isEmpty
+        return render(pageModel(model, settings), "page", settings)
     }
 
     // MARK: Pieces
@@ -210,7 +214,8 @@ public enum Render {
     static func pythonCell(_ cell: PythonCell) -> String {
         var code = "<pre class=\"listing\"><code class=\"language-python\">\(Highlight.html(cell.code, language: "python"))</code></pre>\n"
         if cell.attributes.fold { code = CrossReferences.folded(code) }
-        return "<div class=\"cell python\">\n" + code + pythonOutput(cell.expected, raises: cell.attributes.raises) + "</div>\n"
+        return "<div class=\"cell python\">\n<p class=\"side-label\">PyTorch</p>\n" + code
+            + pythonOutput(cell.expected, raises: cell.attributes.raises) + "</div>\n"
     }
 
     static func pythonOutput(_ expected: Expectation?, raises: Bool = false) -> String {
