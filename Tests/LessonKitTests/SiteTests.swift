@@ -156,8 +156,9 @@ struct SiteTests {
         var now = stat()
         let stillThere = stat(out, &now) == 0 && now.st_ino == opened.st_ino && now.st_dev == opened.st_dev
         close(fd)
-        guard let (tag, expected) = versions.first(where: { $0.value[names.first ?? "index.html"] != nil }),
-              names.allSatisfy({ expected[$0] != nil }), read.allSatisfy({ expected[$0.key] == $0.value }) else {
+        // The version whose files these are (`index.html` is in both: it alone names none).
+        guard let (tag, expected) = versions.first(where: { v in names.allSatisfy { v.value[$0] != nil } }),
+              read.allSatisfy({ expected[$0.key] == $0.value }) else {
             return .broken("a mix of versions or wrong contents: \(names.sorted().prefix(5))…")
         }
         // A folder swapped away is being deleted by the writer: missing files there are expected.
