@@ -54,6 +54,11 @@ import Testing
         #expect(lesson!.cells.isEmpty)
     }
 
+    @Test func aFoldedPythonBlockRunsLikeAnyMarkedOne() throws {
+        let (lesson, _) = Support.parse("# T\n\n```python fold\ndef f(): return 1\n```\n")
+        #expect(try #require(lesson).pythonCells.map(\.attributes.fold) == [true])
+    }
+
     @Test func anUnknownPythonAttributeAndASecondOutputBlockAreErrorsAtTheirLines() {
         let (_, diagnostics) = Support.parse("""
             # T

@@ -107,7 +107,7 @@ public struct Listing: Sendable, Equatable {
 }
 
 /// A ```python block that runs under `verify --python`: one with an ```output block right after
-/// it, or marked `run`, `hide` or `raises`. All of a lesson's Python cells run in order in one
+/// it, or with an attribute (`run`, `hide`, `fold`, `raises`). All of a lesson's Python cells run in order in one
 /// Python process. A ```python block that is neither is a listing: shown, never run.
 public struct PythonCell: Sendable, Equatable {
     /// Position among the lesson's Python cells, from 0.
@@ -131,6 +131,8 @@ public struct PythonAttributes: Sendable, Equatable {
     public var raises = false
     public init() {}
     public static let known = ["run", "hide", "fold", "raises"]
+    /// Any attribute makes a ```python block a cell, with or without an ```output block.
+    public var makesACell: Bool { run || hide || fold || raises }
 }
 
 public struct CellAttributes: Sendable, Equatable {

@@ -98,7 +98,7 @@ public enum Parse {
             if let p = pendingPython {
                 var isOutput = false
                 if case .fencedCode(let info, _, _) = mb.kind, info.split(whereSeparator: \.isWhitespace).first == "output" { isOutput = true }
-                if !isOutput, p.attributes.run || p.attributes.hide || p.attributes.raises {
+                if !isOutput, p.attributes.makesACell {
                     python.append(p)
                 }
                 if !isOutput { pendingPython = nil }
@@ -215,7 +215,7 @@ public enum Parse {
                 appendProse(mb, to: &blocks)
             }
         }
-        if let p = pendingPython, p.attributes.run || p.attributes.hide || p.attributes.raises { python.append(p) }
+        if let p = pendingPython, p.attributes.makesACell { python.append(p) }
 
         if let e = exercises.finish() { error(e.line, e.message, hint: e.hint) }
         let cells = blocks.compactMap { if case .cell(let c) = $0 { c } else { nil } }
