@@ -154,6 +154,12 @@ import Testing
         #expect(SwiftStatements.last("x += 1")?.isExpression == false)
         #expect(SwiftStatements.last("x == 1")?.isExpression == true)
         #expect(SwiftStatements.last("// nothing") == nil)
+        // A line that starts with a prefix operator is a statement of its own (swiftc: `-x` is prefix,
+        // `- x` binary); the cell shows its value.
+        let prefix = "let p = f()\n-p.log()"
+        #expect(SwiftStatements.last(prefix).map { String(Array(prefix)[$0.start..<$0.end]) } == "-p.log()")
+        let binary = "let q = 1\nq\n  - 2"
+        #expect(SwiftStatements.last(binary).map { String(Array(binary)[$0.start..<$0.end]) } == "q\n  - 2")
     }
 
     @Test func theSiteRendersTheTokensAsSpans() {

@@ -46,32 +46,22 @@ setvbuf(stderr, nil, _IONBF, 0)
 @inline(__always) func pow(_ x: Float, _ y: Float) -> Float { PortableMath.pow(x, y) }
 @inline(__always) func atan2(_ x: Float, _ y: Float) -> Float { PortableMath.atan2(x, y) }
 
-// cell 1 (01-renorm.md:40)
+// cell 1 (01-renorm.md:96)
 let x = Tensor([[1, 2, 3], [4, 5, 6]])
 print(x.select(dim: 0, index: 1))
 LessonRuntime.display(print(x.select(dim: 1, index: 0)))
 
-// cell 2 (01-renorm.md:56)
+// cell 2 (01-renorm.md:125)
 let rows = x.renorm(p: 2, dim: 0, maxnorm: 1e-5) * 1e5
-LessonRuntime.display(rows)
+print(rows)
+LessonRuntime.display(print(rows.norm(p: 2, dim: 1)))
 
-// cell 3 (01-renorm.md:69)
-LessonRuntime.display(rows.norm(p: 2, dim: 1))
-
-// cell 4 (01-renorm.md:79)
+// cell 3 (01-renorm.md:151)
 let cols = x.renorm(p: 2, dim: 1, maxnorm: 1e-5) * 1e5
 print(cols)
 LessonRuntime.display(print(cols.norm(p: 2, dim: 0)))
 
-// cell 5 (01-renorm.md:100)
-LessonRuntime.isolated {
-let y = Tensor([[3, 0], [4, 5], [0, 12]])
-let yCols = y.renorm(p: 2, dim: 1, maxnorm: 1e-5) * 1e5
-print(yCols)
-LessonRuntime.display(print(yCols.norm(p: 2, dim: 0)))
-}
-
-// cell 6 (01-renorm.md:120)
+// cell 4 (01-renorm.md:172)
 /// One value of the note's worked example: its formula, the value the note
 /// writes, the formula evaluated in Double, and renorm's value.
 struct Claim {
@@ -97,40 +87,26 @@ LessonRuntime.display(show(Table(label: "tab-worked", caption: "The note's worke
                        fmt(c.renorm), agrees ? "yes" : "NO"]
            })))
 
-// cell 7 (01-renorm.md:171)
+// cell 5 (01-renorm.md:239)
 let capped = x.renorm(p: 2, dim: 0, maxnorm: 5)
-print(x.norm(p: 2, dim: 1))
 print(capped)
-LessonRuntime.display(print(capped.norm(p: 2, dim: 1)))
-
-// cell 8 (01-renorm.md:187)
+print(capped.norm(p: 2, dim: 1))
 let factor = 5 / (x.norm(p: 2, dim: 1)[1] + 1e-7)
-print(fmt(factor))
-LessonRuntime.display(print(x.select(dim: 0, index: 1) * factor))
+LessonRuntime.display(print(fmt(factor), x.select(dim: 0, index: 1) * factor))
 
-// cell 9 (01-renorm.md:207)
+// cell 6 (01-renorm.md:273)
 let x64 = DoubleTensor([[1, 2, 3], [4, 5, 6]])
-let shortfall = (x64.renorm(p: 2, dim: 0, maxnorm: 1e-5) * 1e5).norm(p: 2, dim: 1) - 1
-print(shortfall)
+print((x64.renorm(p: 2, dim: 0, maxnorm: 1e-5) * 1e5).norm(p: 2, dim: 1) - 1)
 LessonRuntime.display(print(-1e-7 / (x64.norm(p: 2, dim: 1) + 1e-7)))
 
-// cell 10 (01-renorm.md:229)
-LessonRuntime.isolated {
-let capped6 = x.renorm(p: 2, dim: 0, maxnorm: 6)
-print(capped6.norm(p: 2, dim: 1))
-LessonRuntime.display(print(fmt(6 / (x.norm(p: 2, dim: 1)[1] + 1e-7))))
-}
-
-// cell 11 (01-renorm.md:245)
+// cell 7 (01-renorm.md:313)
 let raw = Tensor.zeros(4, 6).uniform_(-1, 1, generator: Generator(seed: 7))
 let kernel = raw.clone().renorm_(p: 2, dim: 1, maxnorm: 1e-5).mul_(1e5)
-let before = raw.norm(p: 2, dim: 0), after = kernel.norm(p: 2, dim: 0)
-show(Table(caption: "Column norms of the kernel (one column per class)",
-           columns: ["class", "norm after uniform_(-1, 1)", "after renorm_ and mul_"],
-           rows: (0..<6).map { ["\($0)", fmt(before[$0]), fmt(after[$0])] }))
+print(raw.norm(p: 2, dim: 0))
+print(kernel.norm(p: 2, dim: 0))
 LessonRuntime.display(kernel)
 
-// cell 12 (01-renorm.md:284)
+// cell 8 (01-renorm.md:361)
 let embedding_size = 512, classnum = 1000
 let big_raw = Tensor.zeros(embedding_size, classnum)
     .uniform_(-1, 1, generator: Generator(seed: 1))
@@ -147,14 +123,16 @@ let expectedMean = (512.0 / 3).squareRoot()
 let expectedStd = (512.0 * 4 / 45).squareRoot() / (2 * expectedMean)
 let expected = ["", fmt(expectedMean), "", fmt(expectedStd)]
 let (sb, sa) = (stats(norms_before), stats(norms_after))
-show(Table(label: "tab-kernel-norms", caption: "Column norms of a (512, 1000) kernel",
+LessonRuntime.display(show(Table(label: "tab-kernel-norms", caption: "Column norms of a (512, 1000) kernel",
            columns: ["statistic", "expected before",
                      "after uniform_(-1, 1)", "after renorm_ and mul_"],
            rows: (0..<4).map { i in
                [["min", "mean", "max", "std"][i], expected[i], fmt(sb[i]), fmt(sa[i])]
-           }))
+           })))
+
+// cell 9 (01-renorm.md:395)
 let asDoubles = { (t: Tensor) in t.scalars.map(Double.init) }
-show(Plot(label: "fig-kernel-norms", title: "Column norms of a (512, 1000) kernel, before and after the initialisation",
+LessonRuntime.display(show(Plot(label: "fig-kernel-norms", title: "Column norms of a (512, 1000) kernel, before and after the initialisation",
           xLabel: "column norm", yLabel: "columns",
           // bins of width 0.1 centred on 0, 0.1, ..., so that 1 is a bin's centre, not an edge
           series: [Series.histogram("after uniform_(-1, 1)", asDoubles(norms_before),
@@ -163,15 +141,30 @@ show(Plot(label: "fig-kernel-norms", title: "Column norms of a (512, 1000) kerne
                                     bins: 140, range: -0.05...13.95)],
           summary: "Before the renorm the 1000 column norms form a narrow bump around 13; "
                  + "after it they all fall in the single bin at 1.",
-          xRange: 0...14))
-LessonRuntime.display(print((norms_after - 1).abs().max()))
+          xRange: 0...14)))
 
-// cell 13 (01-renorm.md:338)
+// cell 10 (01-renorm.md:422)
 print(big_kernel.min(), big_kernel.max())
 let negative = big_kernel < 0
 LessonRuntime.display(print(fmt(Float(negative.count) / Float(big_kernel.numel), 3)))   // fraction below 0
 
-// cell 14 (01-renorm.md:356)
+// cell 11 (01-renorm.md:475)
+/// torch's float32 column norms on the CPU: one Float accumulator per column, rows in order
+func norm32(_ t: Tensor) -> Tensor {
+    let (rows, cols, s) = (t.size(0), t.size(1), t.scalars)
+    var acc = [Float](repeating: 0, count: cols)
+    for i in 0..<rows { for j in 0..<cols { acc[j] += s[i * cols + j] * s[i * cols + j] } }
+    return Tensor(acc.map { $0.squareRoot() })
+}
+/// renorm_(2, 1, 1e-5).mul_(1e5) as torch computes it: float32 norms, float32 factor
+let factors32 = norm32(big_raw).scalars.map { $0 > 1e-5 ? Float(1e-5) / ($0 + 1e-7) : 1 }
+let kernel32 = big_raw * Tensor(factors32).reshape(1, classnum) * 1e5
+print((norms_after - 1).abs().max())             // ArcFaceKit: Double sums
+print((norm32(big_kernel) - 1).abs().max())      // same kernel, torch's float32 norm
+print((norm32(kernel32) - 1).abs().max())        // renormed and measured as torch does
+LessonRuntime.display(print((kernel32.norm(p: 2, dim: 0) - 1).abs().max()))   // its true norms, rounded to float32
+
+// cell 12 (01-renorm.md:525)
 let by_rows = big_raw.clone().renorm_(p: 2, dim: 0, maxnorm: 1e-5).mul_(1e5)
 let (rowStats, colStats) = (stats(by_rows.norm(p: 2, dim: 1)), stats(by_rows.norm(p: 2, dim: 0)))
 LessonRuntime.display(show(Table(caption: "renorm_(2, 0, 1e-5).mul_(1e5) on the (512, 1000) kernel",
@@ -179,7 +172,21 @@ LessonRuntime.display(show(Table(caption: "renorm_(2, 0, 1e-5).mul_(1e5) on the 
            rows: [["rows (512)"] + rowStats.map { fmt($0) },
                   ["columns (1000)"] + colStats.map { fmt($0) }])))
 
-// cell 15 (01-renorm.md:388)
+// cell 13 (01-renorm.md:580)
+let z = Tensor([[1, 0, 3], [4, 0, 6]])
+print(l2_norm(z, axis: 0))
+print(normalize(z, dim: 0))
+print(l2_norm(z.t(), axis: 1))
+LessonRuntime.display(print(normalize(z.t(), dim: 1)))
+
+// cell 14 (01-renorm.md:621)
+print(z.renorm(p: 2, dim: 1, maxnorm: 1e-5) * 1e5)
+let emb = Tensor([[0.6, 0.8], [1.0, 0.0]])   // two unit embeddings, embedding_size 2
+let cos_theta = emb.mm(l2_norm(z, axis: 0))
+print(cos_theta)
+LessonRuntime.display(print(CrossEntropyLoss()(cos_theta * 64, [0, 2])))
+
+// cell 15 (01-renorm.md:668)
 let v = Tensor.randn(embedding_size, 1, generator: Generator(seed: 3))
 let w_raw = big_raw.select(dim: 1, index: 0).reshape(embedding_size, 1).requiresGrad_()
 let w_unit = big_kernel.select(dim: 1, index: 0).reshape(embedding_size, 1).requiresGrad_()
@@ -191,18 +198,17 @@ LessonRuntime.display(show(Table(caption: "Gradient through l2_norm for one colu
                return [name, fmt(n), fmt(g), fmt(n * g)]
            })))
 
-// cell 16 (01-renorm.md:432)
-let z = Tensor([[1, 0, 3], [4, 0, 6]])
-print(l2_norm(z, axis: 0))            // columns; PyTorch: l2_norm(z, axis=0)
-LessonRuntime.display(print(normalize(z, dim: 0)))           // F.normalize(z, dim=0)
+// cell 16 (01-renorm.md:717)
+LessonRuntime.isolated {
+let y = Tensor([[3, 0], [4, 5], [0, 12]])
+let yCols = y.renorm(p: 2, dim: 1, maxnorm: 1e-5) * 1e5
+print(yCols)
+LessonRuntime.display(print(yCols.norm(p: 2, dim: 0)))
+}
 
-// cell 17 (01-renorm.md:447)
-print(l2_norm(z.t(), axis: 1))
-LessonRuntime.display(print(normalize(z.t(), dim: 1)))
-
-// cell 18 (01-renorm.md:465)
-print(z.renorm(p: 2, dim: 1, maxnorm: 1e-5) * 1e5)
-let emb = Tensor([[0.6, 0.8], [1.0, 0.0]])   // two unit embeddings, embedding_size 2
-let cos_theta = emb.mm(l2_norm(z, axis: 0))
-print(cos_theta)
-LessonRuntime.display(print(CrossEntropyLoss()(cos_theta * 64, [0, 2])))
+// cell 17 (01-renorm.md:736)
+LessonRuntime.isolated {
+let capped6 = x.renorm(p: 2, dim: 0, maxnorm: 6)
+print(capped6.norm(p: 2, dim: 1))
+LessonRuntime.display(print(fmt(6 / (x.norm(p: 2, dim: 1)[1] + 1e-7))))
+}

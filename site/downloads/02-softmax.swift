@@ -46,195 +46,81 @@ setvbuf(stderr, nil, _IONBF, 0)
 @inline(__always) func pow(_ x: Float, _ y: Float) -> Float { PortableMath.pow(x, y) }
 @inline(__always) func atan2(_ x: Float, _ y: Float) -> Float { PortableMath.atan2(x, y) }
 
-// cell 1 (02-softmax.md:67)
+// cell 1 (02-softmax.md:53)
 let logits = Tensor([[2.0, 1.0, 0.1, -1.0],
                      [0.5, 2.5, -0.3, 0.0],
                      [1.2, 0.2, 3.0, -0.5]]).requiresGrad_()   // (N, C) = (3, 4)
 let label = [0, 1, 3]
 let p = logits.softmax(dim: 1)
-let p_label = p[arange(3), label]          // the labelled class's probability, one per row
-print(p)
-print(p_label)
-print(-p_label.log())
-LessonRuntime.display(print((-p_label.log()).mean()))
+let p_label = p[arange(3), label]    // the labelled class's probability, one per row
+LessonRuntime.display(print(-p_label.log()))
 
-// cell 2 (02-softmax.md:104)
+// cell 2 (02-softmax.md:89)
 let ce = CrossEntropyLoss()(logits, label)
 let lsm = LogSoftmax(dim: 1)(logits)
 let nll = NLLLoss()(lsm, label)
-print(lsm)
-print(ce)
-LessonRuntime.display(print(nll))
-
-// cell 3 (02-softmax.md:131)
+print(ce, nll)
 LessonRuntime.display(NLLLoss()(p, label))
 
-// cell 4 (02-softmax.md:144)
+// cell 3 (02-softmax.md:131)
+let f16max = Float(Float16.greatestFiniteMagnitude), f32max = Float.greatestFiniteMagnitude
+LessonRuntime.display(print(fmt(f16max, 0), fmt(Float.log(f16max)), f32max, fmt(Float.log(f32max))))
+
+// cell 4 (02-softmax.md:167)
+let cos_theta = Tensor([[0.98, 0.11, -0.05, 0.20, -0.31]])
+let target = 3
+func naiveLoss(_ z: Tensor, _ t: Int = 3) -> Float {   // -log p_t, naive softmax, float32
+    let e = z.exp()
+    return -Float.log((e / e.sum(dim: 1, keepdim: true))[0, t])
+}
+for s: Float in [1, 11, 12, 64, 90, 91] {
+    let z = cos_theta * s
+    print(Int(s), fmt(naiveLoss(z)), fmt(CrossEntropyLoss()(z, [target]).item()))
+}
+
+// cell 5 (02-softmax.md:241)
+for pair: [Float] in [[-0.8, 0.91], [-0.62, 1.0]] {
+    let hard = Tensor([pair]) * 64
+    print(hard.exp(), fmt(naiveLoss(hard, 0)), fmt(CrossEntropyLoss()(hard, [0]).item()))
+}
+
+// cell 6 (02-softmax.md:263)
+let targetCos = stride(from: -1.0, through: 1.0, by: 0.01).map { Float($0) }
+let losses = targetCos.map { c in (c, naiveLoss(Tensor([[c, 1]]) * 64, 0), CrossEntropyLoss()(Tensor([[c, 1]]) * 64, [0]).item()) }
+let finite = losses.filter { $0.1.isFinite }   // a plot cannot carry inf
+show(Plot(label: "fig-underflow", title: "Loss of a two-class sample at s = 64, the other class at cosine 1",
+          xLabel: "target cosine", yLabel: "loss",
+          series: [Series("log-softmax (CrossEntropyLoss)", x: losses.map { Double($0.0) }, y: losses.map { Double($0.2) }),
+                   Series("naive softmax, float32", x: finite.map { Double($0.0) }, y: finite.map { Double($0.1) }, style: .scatter)],
+          summary: "Both losses fall linearly from about 128 at target cosine -1 to log 2 at cosine 1; the naive points are missing below about -0.61, where its loss is infinite.", xRange: -1...1))
+print(losses.count - finite.count, "of", losses.count, "naive losses are inf")
+let normal = finite.filter { 64 * (1 - $0.0) < -Float.log(Float.leastNormalMagnitude) }
+LessonRuntime.display(print("from cosine", fmt(normal[0].0, 2), "on, largest difference", normal.map { abs($0.1 - $0.2) }.max()!))
+
+// cell 7 (02-softmax.md:306)
+ce.backward()
+print(logits.grad!)
+LessonRuntime.display(print(fmt((logits.grad! - (p - Tensor.oneHot(label, numClasses: 4)) / 3).abs().max().item())))
+
+// cell 8 (02-softmax.md:335)
+let z64 = (cos_theta * 64).requiresGrad_()
+CrossEntropyLoss()(z64, [target]).backward()
+LessonRuntime.display(z64.grad!)
+
+// cell 9 (02-softmax.md:365)
 LessonRuntime.isolated {
 let one = Tensor([[1.0, 3.0, 0.5]])
 print(CrossEntropyLoss()(one, [2]))
 LessonRuntime.display(print(fmt(-LogSoftmax(dim: 1)(one)[0, 2])))
 }
 
-// cell 5 (02-softmax.md:172)
-let f16max = Float(Float16.greatestFiniteMagnitude), f32max = Float.greatestFiniteMagnitude
-show(Table(caption: "Where exp overflows",
-           columns: ["format", "largest finite value", "log of it: exp(z) overflows above"],
-           rows: [["float16", fmt(f16max, 0), fmt(Float.log(f16max))],
-                  ["float32", "\(f32max)", fmt(Float.log(f32max))]]))
-LessonRuntime.display(print(Tensor([64, 89]).exp()))
-
-// cell 6 (02-softmax.md:208)
-let cos_theta = Tensor([[0.98, 0.11, -0.05, 0.20, -0.31]])
-let target = 3
-let z = cos_theta * 64
-let e = z.exp()
-let p_naive = e / e.sum(dim: 1, keepdim: true)
-print(z)
-print(e)
-let p_t = p_naive.select(dim: 0, index: 0).select(dim: 0, index: target)   // p[0, 3]
-print(p_naive)
-LessonRuntime.display(print(-p_t.log()))
-
-// cell 7 (02-softmax.md:234)
-/// PyTorch's float16 on the CPU: compute in float32, round the result to float16.
-func half(_ x: Float) -> Float { Float(Float16(x)) }
-/// -(e / e.sum())[t].log() with e = z.half().exp(): the naive softmax loss in float16
-func naiveLossHalf(_ z: [Float], _ t: Int) -> Float {
-    let zh = z.map(half)                        // z.half()
-    let eh = zh.map { half(Float.exp($0)) }     // torch.exp(zh): inf above log(65504)
-    let sum = half(eh.reduce(0, +))             // eh.sum()
-    return half(-Float.log(half(eh[t] / sum)))  // -(eh / sum)[t].log()
-}
-/// F.cross_entropy(z.half(), t): the max-subtracted log-softmax in float16
-func logSoftmaxLossHalf(_ z: [Float], _ t: Int) -> Float {
-    let zh = z.map(half), m = zh.max()!
-    let lse = Float.log(zh.map { Float.exp($0 - m) }.reduce(0, +))
-    return -half(zh[t] - m - lse)
-}
-let z_row = z.scalars                           // the 5 logits of the sample
-print(Tensor(shape: [1, 5], scalars: z_row.map(half)))                        // z.half()
-print(Tensor(shape: [1, 5], scalars: z_row.map { half(Float.exp(half($0))) }))  // z.half().exp()
-LessonRuntime.display(print(naiveLossHalf(z_row, target), logSoftmaxLossHalf(z_row, target)))
-
-// cell 8 (02-softmax.md:278)
-import Foundation
-/// -log p_t by the naive softmax in float32, exactly as the Python lines above
-func naiveLoss(_ z: Tensor, _ t: Int) -> Float {
-    let e = z.exp()
-    let p = e / e.sum(dim: 1, keepdim: true)
-    return -Float.log(p[0, t])
-}
-let scales: [Float] = [1, 8, 11, 12, 16, 32, 64, 88, 89, 100]
-let sci = { (x: Float) in x.isFinite ? String(format: "%.3e", Double(x)) : fmt(x) }
-LessonRuntime.display(show(Table(label: "tab-scale", caption: "The class-3 sample at scale s: largest exp and loss, naive vs log-softmax",
-           columns: ["s", "largest logit", "largest exp fp32", "largest exp fp16",
-                     "naive fp32", "naive fp16", "log-softmax fp32", "log-softmax fp16"],
-           rows: scales.map { s in
-               let zs = cos_theta * s, row = zs.scalars, zmax = zs.max().item()
-               return [fmt(s, 0), fmt(zmax),
-                       sci(Float.exp(zmax)), sci(half(Float.exp(half(zmax)))),
-                       fmt(naiveLoss(zs, target)), fmt(naiveLossHalf(row, target)),
-                       fmt(CrossEntropyLoss()(zs, [target]).item()),
-                       fmt(logSoftmaxLossHalf(row, target))]
-           })))
-
-// cell 9 (02-softmax.md:326)
-let sGrid = (1...100).map(Double.init)
-let log10 = { (x: Double) in Double.log(x) / Double.log(10) }
-let level = { (y: Double) in sGrid.map { _ in y } }     // a horizontal line
-show(Plot(label: "fig-largest-exp", title: "The largest exponential computed, naive softmax vs log-softmax",
-          xLabel: "scale s", yLabel: "log10 of the largest exp",
-          series: [Series("naive: exp(max z) = exp(0.98 s)", x: sGrid, y: sGrid.map { log10(Double.exp(0.98 * $0)) }),
-                   Series("log-softmax: exp(max z - max z) = 1", x: sGrid, y: level(0)),
-                   Series("float16 max (65504)", x: sGrid, y: level(log10(Double(f16max)))),
-                   Series("float32 max (3.4e38)", x: sGrid, y: level(log10(Double(f32max))))],
-          summary: "The naive softmax's largest exponential grows as 0.98 s and crosses the float16 "
-                 + "limit near s = 11 and the float32 limit near s = 91; the log-softmax's largest "
-                 + "exponential is always 1.",
-          xRange: 0...100))
-LessonRuntime.display(print(fmt(Float.log(f16max) / 0.98, 2), fmt(Float.log(f32max) / 0.98, 2)))   // the crossings
-
-// cell 10 (02-softmax.md:354)
-let hard = Tensor([[-0.8, 0.91]]) * 64
-print(hard.exp())
-LessonRuntime.display(print(naiveLoss(hard, 0), CrossEntropyLoss()(hard, [0])))
-
-// cell 11 (02-softmax.md:371)
-let targetCos = stride(from: -1.0, through: 1.0, by: 0.01).map { Float($0) }
-let curves = targetCos.map { c -> (Float, Float) in
-    let zz = Tensor([[c, 1]]) * 64
-    return (naiveLoss(zz, 0), CrossEntropyLoss()(zz, [0]).item())
-}
-// (target cosine, (naive loss, log-softmax loss)) where the naive loss is finite:
-// a plot cannot carry inf
-let finite = zip(targetCos, curves).filter { $0.1.0.isFinite }
-let xs = targetCos.map(Double.init)
-show(Plot(label: "fig-underflow", title: "Loss of a two-class sample at s = 64, the other class at cosine 1",
-          xLabel: "target cosine", yLabel: "loss",
-          series: [Series("log-softmax (CrossEntropyLoss)", x: xs, y: curves.map { Double($0.1) }),
-                   Series("naive softmax, float32", x: finite.map { Double($0.0) },
-                          y: finite.map { Double($0.1.0) }, style: .scatter)],
-          summary: "Both losses fall linearly from about 128 at target cosine -1 to log 2 at cosine 1; "
-                 + "the naive softmax's points are missing below a target cosine of about -0.61, "
-                 + "where its loss is infinite.",
-          xRange: -1...1))
-print(targetCos.count - finite.count, "of", targetCos.count, "naive losses are inf")
-// the first finite one: target cosine, naive loss, log-softmax loss
-print(fmt(finite[0].0, 2), fmt(finite[0].1.0), fmt(finite[0].1.1))
-// from where the target's probability is a normal float32: the largest difference
-let normalGap = -Float.log(Float.leastNormalMagnitude)     // logit gap of the smallest normal
-let normal = finite.filter { 64 * (1 - $0.0) < normalGap }
-LessonRuntime.display(print(fmt(normal[0].0, 2), normal.map { abs($0.1.0 - $0.1.1) }.max()!))
-
-// cell 12 (02-softmax.md:422)
+// cell 10 (02-softmax.md:386)
 LessonRuntime.isolated {
-let big = Tensor([[100.0, 0.0]])
-let e100 = big.exp()
-print((e100 / e100.sum(dim: 1, keepdim: true)).log())
-LessonRuntime.display(print(LogSoftmax(dim: 1)(big)))
+let l = (-p_label.log()).scalars, w = Tensor([1.0, 2.0, 0.5, 4.0])
+var smooth: Float = 0
+for i in 0..<3 { smooth += (0.9 * l[i] - 0.1 / 4 * lsm.select(dim: 0, index: i).sum().item()) / 3 }
+print(fmt(crossEntropy(logits, label, weight: w).item()), fmt((1 * l[0] + 2 * l[1] + 4 * l[2]) / 7))
+print(fmt(crossEntropy(logits, [0, -100, 3]).item()), fmt((l[0] + l[2]) / 2))
+LessonRuntime.display(print(fmt(crossEntropy(logits, label, labelSmoothing: 0.1).item()), fmt(smooth)))
+// 0.5 is class 2's weight, and no sample is labelled 2
 }
-
-// cell 13 (02-softmax.md:446)
-ce.backward()
-print(logits.grad!)
-print((p - Tensor.oneHot(label, numClasses: 4)) / 3)
-LessonRuntime.display(print((logits.grad! - (p - Tensor.oneHot(label, numClasses: 4)) / 3).abs().max()))
-
-// cell 14 (02-softmax.md:474)
-let z64 = (cos_theta * 64).requiresGrad_()
-CrossEntropyLoss()(z64, [target]).backward()
-LessonRuntime.display(z64.grad!)
-
-// cell 15 (02-softmax.md:508)
-let w = Tensor([1.0, 2.0, 0.5, 4.0])
-let weighted = crossEntropy(logits, label, weight: w)
-let ignored = crossEntropy(logits, [0, -100, 3])
-let smoothed = crossEntropy(logits, label, labelSmoothing: 0.1)
-print(weighted)
-print(ignored)
-LessonRuntime.display(print(smoothed))
-
-// cell 16 (02-softmax.md:527)
-let l = (-p_label.log()).scalars, lp = lsm
-let byHandWeighted = (1 * l[0] + 2 * l[1] + 4 * l[2]) / (1 + 2 + 4)
-let byHandIgnored = (l[0] + l[2]) / 2
-var byHandSmoothed: Float = 0
-for i in 0..<3 {
-    var smooth: Float = 0                         // sum_c -log p_ic
-    for c in 0..<4 { smooth -= lp[i, c] }
-    byHandSmoothed += (0.9 * l[i] + 0.1 / 4 * smooth) / 3
-}
-LessonRuntime.display(show(Table(caption: "CrossEntropyLoss options on the batch of three",
-           columns: ["option", "formula", "by hand", "crossEntropy"],
-           rows: [["weight", "(1 l0 + 2 l1 + 4 l2) / (1 + 2 + 4)",
-                   fmt(byHandWeighted), fmt(weighted.item())],
-                  ["ignore_index", "(l0 + l2) / 2",
-                   fmt(byHandIgnored), fmt(ignored.item())],
-                  ["label_smoothing", "mean of 0.9 l_i + 0.1/4 sum_c -log p_ic",
-                   fmt(byHandSmoothed), fmt(smoothed.item())]])))
-
-// cell 17 (02-softmax.md:566)
-let confident = Tensor([[8.0, 0.0, 0.0, 0.0]])
-print(crossEntropy(confident, [0]))
-LessonRuntime.display(print(crossEntropy(confident, [0], labelSmoothing: 0.1)))

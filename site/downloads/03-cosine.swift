@@ -46,38 +46,30 @@ setvbuf(stderr, nil, _IONBF, 0)
 @inline(__always) func pow(_ x: Float, _ y: Float) -> Float { PortableMath.pow(x, y) }
 @inline(__always) func atan2(_ x: Float, _ y: Float) -> Float { PortableMath.atan2(x, y) }
 
-// cell 1 (03-cosine.md:32)
+// cell 1 (03-cosine.md:81)
 let x = Tensor([[3, 1.2], [1, 1], [-1, 1.8]])            // (B, E): 3 embeddings
 let W = Tensor([[2.0, 0.6, -1.6, 0.3],
                 [0.5, 0.9, 1.2, -0.4]])                   // (E, C): one column per class
 let logits = x.mm(W)
 LessonRuntime.display(logits)
 
-// cell 2 (03-cosine.md:49)
+// cell 2 (03-cosine.md:112)
 let x_len = x.norm(p: 2, dim: 1, keepdim: true)     // (B, 1)
 let w_len = W.norm(p: 2, dim: 0, keepdim: true)     // (1, C)
 print(x_len)
 LessonRuntime.display(print(w_len))
 
-// cell 3 (03-cosine.md:72)
+// cell 3 (03-cosine.md:152)
 let cos_theta = l2_norm(x).mm(l2_norm(W, axis: 0))
 print(logits / (x_len * w_len))
 LessonRuntime.display(print(cos_theta))
 
-// cell 4 (03-cosine.md:92)
-LessonRuntime.isolated {
-let v = Tensor([[0, 2]])
-let cos_v = l2_norm(v).mm(l2_norm(W, axis: 0))
-print(cos_v)
-LessonRuntime.display(print(cos_v.argmax(dim: 1)))
-}
-
-// cell 5 (03-cosine.md:110)
+// cell 4 (03-cosine.md:185)
 let x_angle = Tensor((0..<3).map { atan2(x[$0, 1], x[$0, 0]) }).reshape(3, 1)  // (B, 1), radians
 let w_angle = Tensor((0..<4).map { atan2(W[1, $0], W[0, $0]) }).reshape(1, 4)  // (1, C), radians
 LessonRuntime.display((x_angle - w_angle).cos())
 
-// cell 6 (03-cosine.md:126)
+// cell 5 (03-cosine.md:220)
 let theta_deg = cos_theta.clamp(min: -1, max: 1).acos() * (180 / Float.pi)   // (B, C)
 let x_deg = x_angle * (180 / Float.pi), w_deg = w_angle * (180 / Float.pi)
 let classRow = ["class direction", ""] + (0..<4).map { fmt(w_deg[0, $0], 2) }
@@ -88,13 +80,13 @@ LessonRuntime.display(show(Table(caption: "Direction angles, and the angle θ be
            columns: ["", "direction"] + (0..<4).map { "class \($0)" },
            rows: [classRow] + embeddingRows)))
 
-// cell 7 (03-cosine.md:157)
+// cell 6 (03-cosine.md:266)
 let byLogit = logits.argmax(dim: 1), byCosine = cos_theta.argmax(dim: 1)
 LessonRuntime.display(show(Table(caption: "Predicted class, with and without normalisation",
            columns: ["embedding", "argmax of x W", "argmax of cos θ"],
            rows: (0..<3).map { ["\($0)", "\(byLogit[$0])", "\(byCosine[$0])"] })))
 
-// cell 8 (03-cosine.md:176)
+// cell 7 (03-cosine.md:285)
 let xu = l2_norm(x), wu = l2_norm(W, axis: 0)
 LessonRuntime.display(show(Plot(title: "Normalised embeddings (dots) and class weights (rays)",
           series: (0..<4).map { j in
@@ -104,14 +96,7 @@ LessonRuntime.display(show(Plot(title: "Normalised embeddings (dots) and class w
           summary: "Four class weight directions drawn as rays from the origin and three unit embeddings as dots on the unit circle; embedding 1 is closest in angle to class 1.",
           kind: .unitCircle)))
 
-// cell 9 (03-cosine.md:192)
-LessonRuntime.isolated {
-let longer = x * 10
-print(longer.mm(W).argmax(dim: 1), byLogit)
-LessonRuntime.display(print(fmt((l2_norm(longer).mm(l2_norm(W, axis: 0)) - cos_theta).abs().max().item())))
-}
-
-// cell 10 (03-cosine.md:230)
+// cell 8 (03-cosine.md:350)
 /// The loss of one perfect sample: target cosine 1, all C - 1 others at `others`, scaled by s.
 /// One row per s, so one crossEntropy call covers all 64 scales.
 func lossFloor(classes C: Int, others: Float, scales: [Float]) -> [Float] {
@@ -131,7 +116,12 @@ LessonRuntime.display(show(Table(label: "tab-loss-floor", caption: "Smallest pos
            columns: ["s"] + floors.map { "C=\($0.C), others \(Int($0.others))" },
            rows: shown.map { s in ["\(s)"] + floors.map { fmt($0.loss[s - 1] + 0) } })))
 
-// cell 11 (03-cosine.md:273)
+// cell 9 (03-cosine.md:398)
+let row: [Float] = [1] + Array(repeating: 0, count: 51331)
+LessonRuntime.display(print(fmt(crossEntropy(Tensor(shape: [1, 51332], scalars: row), [0]).item(), 6),
+      fmt(crossEntropy(TensorOf<Double>(shape: [1, 51332], scalars: row.map(Double.init)), [0]).item(), 6)))
+
+// cell 10 (03-cosine.md:418)
 LessonRuntime.display(show(Plot(label: "fig-loss-floor", title: "Loss floor against the scale s", xLabel: "s", yLabel: "smallest possible loss",
           series: floors.map { f in
               Series("C = \(f.C), others at \(Int(f.others))", x: scales.map(Double.init), y: f.loss.map(Double.init))
@@ -139,7 +129,25 @@ LessonRuntime.display(show(Plot(label: "fig-loss-floor", title: "Loss floor agai
           summary: "Four decreasing curves of the smallest possible cross-entropy loss against s, on a logarithmic loss axis: once s is large each falls by a constant factor per step of s (a straight line), the curves for 8 classes first, the curve for 51332 classes with orthogonal rivals last; each curve ends where the loss rounds to 0 in float32.",
           xRange: 1...64, yScale: .log)))
 
-// cell 12 (03-cosine.md:310)
+// cell 11 (03-cosine.md:477)
+/// Pairwise cosines of unit class weights wn (E, C); the mean loss of samples on their centres.
+func spread(_ wn: Tensor, s: Float = 4) -> [String] {
+    let C = wn.size(1)
+    let G = wn.t().mm(wn)                                           // (C, C)
+    let pairs = (0..<C).flatMap { i in (0..<C).filter { $0 != i }.map { G[i, $0] } }
+    let loss = crossEntropy(G * s, Array(0..<C)).item()             // row y: a sample on w_y
+    let floor = log(1 + Double(C - 1) * exp(-Double(s) * Double(C) / Double(C - 1)))
+    return ["\(C)", "\(wn.size(0))", fmt(pairs.min()!), fmt(pairs.max()!),
+            fmt(pairs.reduce(0, +) / Float(pairs.count)), fmt(-1 / Double(C - 1)), fmt(loss), fmt(floor)]
+}
+let tetrahedron = l2_norm(Tensor([[1, 1, -1, -1], [1, -1, 1, -1], [1, -1, -1, 1]]), axis: 0)
+let a: [Double] = (0..<8).map { Double($0) * (2 * Double.pi / 8) }
+let octagon = Tensor([a.map { cos($0) }, a.map { sin($0) }])   // 8 classes in 2-D, 45 degrees apart
+LessonRuntime.display(show(Table(caption: "Evenly spread class weights against NormFace's floor (s = 4)",
+           columns: ["", "C", "E", "min cos", "max cos", "mean cos", "-1/(C-1)", "loss on centres", "floor"],
+           rows: [["tetrahedron"] + spread(tetrahedron), ["octagon"] + spread(octagon)])))
+
+// cell 12 (03-cosine.md:542)
 /// CosFace's lower bound on the scale for C classes and target probability P.
 func cosFaceMinScale(classes C: Double, probability P: Double) -> Double {
     (C - 1) / C * log((C - 1) * P / (1 - P))
@@ -152,3 +160,18 @@ LessonRuntime.display(show(Table(caption: "Smallest s that allows target probabi
                let big = cosFaceMinScale(classes: 51332, probability: P)
                return ["\(P)", fmt(small), fmt(big), 64 >= big ? "yes" : "no"]
            })))
+
+// cell 13 (03-cosine.md:602)
+LessonRuntime.isolated {
+let v = Tensor([[0, 2]])
+let cos_v = l2_norm(v).mm(l2_norm(W, axis: 0))
+print(cos_v)
+LessonRuntime.display(print(cos_v.argmax(dim: 1)))
+}
+
+// cell 14 (03-cosine.md:620)
+LessonRuntime.isolated {
+let longer = x * 10
+print(longer.mm(W).argmax(dim: 1), byLogit)
+LessonRuntime.display(print(fmt((l2_norm(longer).mm(l2_norm(W, axis: 0)) - cos_theta).abs().max().item())))
+}

@@ -46,11 +46,11 @@ setvbuf(stderr, nil, _IONBF, 0)
 @inline(__always) func pow(_ x: Float, _ y: Float) -> Float { PortableMath.pow(x, y) }
 @inline(__always) func atan2(_ x: Float, _ y: Float) -> Float { PortableMath.atan2(x, y) }
 
-// cell 1 (04-margin.md:48)
+// cell 1 (04-margin.md:93)
 let k = ArcFaceConstants<Double>(s: 64, m: 0.5)
 LessonRuntime.display(print(k.cos_m, k.sin_m, k.mm, k.threshold))
 
-// cell 2 (04-margin.md:74)
+// cell 2 (04-margin.md:146)
 let presets: [(name: String, preset: MarginPreset)] = [
     ("Softmax (1, 0, 0)", .softmax), ("SphereFace (1.35, 0, 0)", .sphereFace),
     ("CosFace (1, 0, 0.35)", .cosFace), ("ArcFace (1, 0.5, 0)", .arcFace),
@@ -73,7 +73,7 @@ LessonRuntime.display(show(Table(caption: "Target logit at three angles",
                [p.name] + targetLogit(p.preset, degrees: at).map { fmt($0) }
            })))
 
-// cell 3 (04-margin.md:109)
+// cell 3 (04-margin.md:181)
 let paperRange = Array(stride(from: 20.0, through: 100.0, by: 0.5))
 LessonRuntime.display(show(Plot(label: "fig-paper-range", title: "Target logit against θ, 20 to 100 degrees", xLabel: "θ (degrees)", yLabel: "target logit",
           series: presets.map { p in
@@ -82,13 +82,62 @@ LessonRuntime.display(show(Plot(label: "fig-paper-range", title: "Target logit a
           summary: "Six decreasing curves over the paper's range of angles; softmax's cos θ lies above all the margin curves, which all push the target logit down.",
           xRange: 20...100)))
 
-// cell 4 (04-margin.md:132)
-LessonRuntime.isolated {
-let theta60 = 60 * Double.pi / 180
-LessonRuntime.display(print(fmt(cos(theta60) * k.cos_m - sin(theta60) * k.sin_m), fmt(cos(theta60 + 0.5))))
-}
+// cell 4 (04-margin.md:223)
+let kk = (0..<512).map(Double.init)
+let xe = l2_norm(Tensor([kk.map { sin($0) }]))                        // (1, 512)
+let we = l2_norm(Tensor([kk.map { sin($0) + 1.5 * cos($0) }]))        // (1, 512)
+let angle = acos((xe * we).sum().item())
+let steps = (0...1000).map { Float($0) / 1000 }
+let path = Tensor(steps.map { t in
+    ((xe * sin((1 - t) * angle) + we * sin(t * angle)) / sin(angle)).scalars
+})                                                                     // (1001, 512)
+let walked = (0..<1000).map { (path.row($0 + 1) - path.row($0)).norm().item() }.reduce(0, +)
+LessonRuntime.display(print(fmt(angle), fmt(walked), fmt((xe - we).norm().item()), fmt(2 * sin(angle / 2))))
 
-// cell 5 (04-margin.md:147)
+// cell 5 (04-margin.md:258)
+let tangent = (xe * cos(angle) - we) / sin(angle)
+let moved = xe * cos(0.5) + tangent * sin(0.5)
+LessonRuntime.display(print(fmt((moved * we).sum().item()), fmt(cos(angle + 0.5)), fmt(acos((xe * moved).sum().item()))))
+
+// cell 6 (04-margin.md:297)
+/// How far each margin moves a target at angle θ along the circle, in degrees.
+func marginArcs(_ thetaDeg: Double) -> [Double] {
+    let th = thetaDeg * Double.pi / 180
+    let c = cos(th) - 0.35
+    let cosface = c >= -1 ? (acos(c) - th) * 180 / Double.pi : Double.nan
+    return [0, 0.35 * th * 180 / Double.pi, cosface, 0.5 * 180 / Double.pi]
+}
+LessonRuntime.display(show(Table(caption: "Margin as an arc on the circle (degrees): effective angle − θ",
+           columns: ["θ (degrees)", "softmax", "SphereFace m1 = 1.35", "CosFace m3 = 0.35", "ArcFace m2 = 0.5"],
+           rows: [0.0, 30, 60, 90, 120, 150].map { d in ["\(Int(d))"] + marginArcs(d).map { fmt($0, 2) } })))
+
+// cell 7 (04-margin.md:328)
+let arcThetas = Array(stride(from: 0.0, through: 130.0, by: 10.0))
+/// Points of the arc at radius r from angle a to angle b (degrees).
+func arcPoints(_ name: String, from a: Double, to b: Double, radius r: Double) -> Series {
+    let n = 40
+    let angles = (0...n).map { (a + (b - a) * Double($0) / Double(n)) * Double.pi / 180 }
+    return Series(name, x: angles.map { r * cos($0) }, y: angles.map { r * sin($0) })
+}
+/// A ray from the origin to the unit circle at angle a (degrees).
+func ray(_ name: String, _ a: Double) -> Series {
+    Series(name, x: [0, cos(a * Double.pi / 180)], y: [0, sin(a * Double.pi / 180)])
+}
+LessonRuntime.display(show(PlotSlider(label: "fig-margin-arcs", parameter: "θ (degrees)", values: arcThetas, plots: arcThetas.map { d in
+    let arcs = marginArcs(d)
+    return Plot(title: "θ = \(Int(d))°: SphereFace +\(fmt(arcs[1], 1))°, CosFace +\(fmt(arcs[2], 1))°, ArcFace +\(fmt(arcs[3], 1))°",
+                series: [
+                    ray("class weight (0°)", 0),
+                    ray("target at θ (softmax: no margin)", d),
+                    arcPoints("SphereFace: to 1.35 θ", from: d, to: d + arcs[1], radius: 0.6),
+                    arcPoints("CosFace: to arccos(cos θ − 0.35)", from: d, to: d + arcs[2], radius: 0.8),
+                    arcPoints("ArcFace: to θ + 0.5", from: d, to: d + arcs[3], radius: 1.0),
+                ],
+                summary: "A class weight along the x axis and a target ray at \(Int(d)) degrees; from the target ray three arcs show how far each margin moves the target's angle: SphereFace \(fmt(arcs[1], 1)) degrees, CosFace \(fmt(arcs[2], 1)) degrees, ArcFace always \(fmt(arcs[3], 1)) degrees.",
+                kind: .unitCircle)
+}, initial: 4)))
+
+// cell 8 (04-margin.md:378)
 LessonRuntime.display(show(Table(caption: "Where cos(m1 θ + m2) stops decreasing (m1 θ + m2 = π)",
            columns: ["margin", "θ (degrees)"],
            rows: presets.map { p in
@@ -97,7 +146,7 @@ LessonRuntime.display(show(Table(caption: "Where cos(m1 θ + m2) stops decreasin
                return [p.name, turn < 180 ? fmt(turn, 2) : "never"]
            })))
 
-// cell 6 (04-margin.md:168)
+// cell 9 (04-margin.md:399)
 let half = Array(stride(from: 0.0, through: 180.0, by: 0.5))
 LessonRuntime.display(show(Plot(label: "fig-half-circle", title: "Target logit against θ, 0 to 180 degrees", xLabel: "θ (degrees)", yLabel: "target logit",
           series: presets.map { p in
@@ -105,7 +154,7 @@ LessonRuntime.display(show(Plot(label: "fig-half-circle", title: "Target logit a
           },
           summary: "The same six curves over 0 to 180 degrees; softmax and CosFace fall all the way, while SphereFace, ArcFace, CM1 and CM2 turn upward again near the end.")))
 
-// cell 7 (04-margin.md:192)
+// cell 10 (04-margin.md:470)
 let unitKernel = Tensor([[1], [0]])     // (E, C) = (2, 1): one class, along the x axis
 /// Unit 2-D embeddings at the given angles (degrees) from the class weight: (N, 2).
 func embeddings(atDegrees degrees: [Double]) -> Tensor {
@@ -121,7 +170,7 @@ func seedTarget(_ embbedings: Tensor, m: Float, easyMargin: Bool = false) -> Ten
 let probe = [0.0, 30, 60, 90, 120, 150, 160, 170, 180]
 LessonRuntime.display(seedTarget(embeddings(atDegrees: probe), m: 0.5))
 
-// cell 8 (04-margin.md:218)
+// cell 11 (04-margin.md:495)
 let k32 = ArcFaceConstants<Float>(s: 1, m: 0.5)
 let halfCos = embeddings(atDegrees: half).select(dim: 1, index: 0)  // cos θ at each angle
 let seedHalf = seedTarget(embeddings(atDegrees: half), m: 0.5)
@@ -148,7 +197,7 @@ LessonRuntime.display(show(Plot(label: "fig-seed-logit", title: "The seed's targ
               """,
           yRange: -1.3...1)))
 
-// cell 9 (04-margin.md:250)
+// cell 12 (04-margin.md:543)
 /// Unit embeddings whose cosine with the class is exactly the given value.
 func embeddings(withCosines c: [Float]) -> Tensor {
     Tensor(c.map { [$0, (1 - $0 * $0).squareRoot()] })
@@ -157,19 +206,14 @@ let switchCosines = [k32.threshold.nextUp, k32.threshold]   // just before θ = 
 let aroundSwitch = seedTarget(embeddings(withCosines: switchCosines), m: 0.5)
 LessonRuntime.display(aroundSwitch)
 
-// cell 10 (04-margin.md:279)
-LessonRuntime.isolated {
-let theta170 = 170 * Double.pi / 180
-LessonRuntime.display(print(cos(theta170) <= k.threshold, fmt(cos(theta170) - k.mm), fmt(cos(theta170 + 0.5))))
-}
-
-// cell 11 (04-margin.md:318)
+// cell 13 (04-margin.md:622)
 /// insightface's MXNet ArcFace target (loss type 4, easy_margin off), scaled back by 1/s.
-func mxnetTarget(cos_t: Tensor, s: Float, m: Float) -> Tensor {
+/// The constants in Double, as Python's math computes them, then used in float32.
+func mxnetTarget(cos_t: Tensor, s: Float, m: Double) -> Tensor {
     let zy = cos_t * s
-    let (cos_m, sin_m) = (cos(m), sin(m))
-    let mm = sin(Float.pi - m) * m
-    let threshold = cos(Float.pi - m)
+    let (cos_m, sin_m) = (Float(cos(m)), Float(sin(m)))
+    let mm = Float(sin(Double.pi - m) * m)
+    let threshold = Float(cos(Double.pi - m))
     let cond = (cos_t - threshold).relu() > 0
     let sin_t = (1 - cos_t * cos_t).sqrt()
     let new_zy = (cos_t * cos_m - sin_t * sin_m) * s
@@ -177,16 +221,16 @@ func mxnetTarget(cos_t: Tensor, s: Float, m: Float) -> Tensor {
     return `where`(cond, new_zy, zy_keep) / s
 }
 let mxnet = mxnetTarget(cos_t: halfCos, s: 64, m: 0.5)
-print((mxnet - seedHalf).abs().max())
+print((mxnet - seedHalf).abs().max().item())
 LessonRuntime.display(print(sin(Double.pi - 0.5) * 0.5 - sin(0.5) * 0.5))
 
-// cell 12 (04-margin.md:352)
+// cell 14 (04-margin.md:670)
 let rightAngleCosines: [Float] = [1e-6, 0]      // just below θ = 90°, and at it
 let aroundRightAngle = seedTarget(embeddings(withCosines: rightAngleCosines), m: 0.5,
                                   easyMargin: true)
 LessonRuntime.display(print(aroundRightAngle))
 
-// cell 13 (04-margin.md:369)
+// cell 15 (04-margin.md:687)
 let easyHalf = seedTarget(embeddings(atDegrees: half), m: 0.5, easyMargin: true)
 let below90 = (0..<half.count).filter { halfCos[$0] > 0 }
 let from90 = (0..<half.count).filter { halfCos[$0] <= 0 }
@@ -199,7 +243,7 @@ LessonRuntime.display(show(Plot(title: "Easy margin (m = 0.5) against the seed's
           summary: "Easy margin follows cos(θ + m) down to -sin m just before 90 degrees, jumps up to 0 and then follows cos θ; the seed's default curve keeps falling.",
           yRange: -1.3...1)))
 
-// cell 14 (04-margin.md:399)
+// cell 16 (04-margin.md:736)
 let m = 0.5, theta = Double.pi - m
 LessonRuntime.display(show(Table(caption: "cos(θ + m) and its first-order approximation at θ = π − m",
            columns: ["quantity", "value"],
@@ -209,7 +253,7 @@ LessonRuntime.display(show(Table(caption: "cos(θ + m) and its first-order appro
                   ["first order cos θ − m sin θ", fmt(cos(theta) - m * sin(theta))],
                   ["difference", fmt(cos(theta + m) - (cos(theta) - m * sin(theta)))]])))
 
-// cell 15 (04-margin.md:423)
+// cell 17 (04-margin.md:760)
 let arcPenalty = half.map { d in cos(d * Double.pi / 180) - cos(d * Double.pi / 180 + 0.5) }
 LessonRuntime.display(show(Plot(title: "How much the margin lowers the target logit (m = 0.5)", xLabel: "θ (degrees)", yLabel: "cos θ − target",
           series: [
@@ -219,7 +263,7 @@ LessonRuntime.display(show(Plot(title: "How much the margin lowers the target lo
           ],
           summary: "The exact ArcFace penalty rises from 1 − cos m at 0 degrees to its largest value near 76 degrees and falls below zero past π − m/2; the first-order penalty m sin θ follows it closely; the fallback holds the constant mm past π − m.")))
 
-// cell 16 (04-margin.md:455)
+// cell 18 (04-margin.md:809)
 let s: Double = 64
 let beforeLogit = s * cos(Double.pi)            // s * cos(theta + m) at theta = pi - m
 let fixedLogit = s * (k.threshold - k.mm)       // keep_val = s * (cos_t - mm)
@@ -230,10 +274,12 @@ LessonRuntime.display(show(Table(caption: "Scaled target logit at θ = π − m 
                   ["fallback, mm = sin_m * m", fmt(fixedLogit, 2)],
                   ["fallback, mm = sin_m * m * s (issue 1)", fmt(issue1Logit, 2)]])))
 
-// cell 17 (04-margin.md:486)
-/// The seed's forward before commit 2bfec5a: the fallback mask was cond_v > 0.
-func buggyArcFaceLogits(embeddings embbedings: Tensor, kernel: Tensor, label: [Int],
-                        s: Float, m: Float) -> Tensor {
+// cell 19 (04-margin.md:922)
+/// TreB1eN's forward at 451f6cb (both bugs), 2bfec5a (maskBug: false) or the seed (neither).
+/// ArcFaceKit's x[rows, cols] takes two lists of equal length and does not broadcast, so the
+/// (B, 1) label is broadcast here by hand: pair (idx_[j], label[i]) for every i and j.
+func oldArcFaceLogits(embeddings embbedings: Tensor, kernel: Tensor, label: [Int],
+                      s: Float, m: Float, maskBug: Bool = true, viewBug: Bool = true) -> Tensor {
     let k = ArcFaceConstants(s: s, m: m)
     let nB = embbedings.size(0)
     let kernel_norm = l2_norm(kernel, axis: 0)
@@ -241,22 +287,55 @@ func buggyArcFaceLogits(embeddings embbedings: Tensor, kernel: Tensor, label: [I
     let sin_theta = (1 - cos_theta.pow(2)).sqrt()
     let cos_theta_m = cos_theta * k.cos_m - sin_theta * k.sin_m
     let cond_v = cos_theta - k.threshold
-    let cond_mask = cond_v > 0                          // the bug: should be <= 0
+    let cond_mask = maskBug ? cond_v > 0 : cond_v <= 0         // 451f6cb: > 0
     let keep_val = cos_theta - k.mm
     cos_theta_m[cond_mask] = keep_val[cond_mask]
     let output = cos_theta * 1.0
     let idx_ = arange(nB)
-    output[idx_, label] = cos_theta_m[idx_, label]
+    let rows = viewBug ? label.flatMap { _ in idx_ } : idx_                        // B * B or B pairs
+    let cols = viewBug ? label.flatMap { Array(repeating: $0, count: nB) } : label
+    output[rows, cols] = cos_theta_m[rows, cols]
     output *= k.s
     return output
 }
-let buggyProbe = buggyArcFaceLogits(embeddings: embeddings(atDegrees: probe), kernel: unitKernel,
-                                    label: Array(repeating: 0, count: probe.count),
-                                    s: 1, m: 0.5)
+let smallLabel = [0, 1, 1]
+LessonRuntime.display(print([smallLabel.count], [smallLabel.count * smallLabel.count]))
+
+// cell 20 (04-margin.md:979)
+let kernel4 = Tensor([[1, 0, -1, 0], [0, 1, 0, -1]])
+let emb = embeddings(atDegrees: [40, 60, 100])
+let seedSmall = arcFaceLogits(embeddings: emb, kernel: kernel4, label: smallLabel, s: 1, m: 0.5)
+let v2bfec5a = oldArcFaceLogits(embeddings: emb, kernel: kernel4, label: smallLabel, s: 1, m: 0.5,
+                                maskBug: false)
+print(seedSmall)
+print(v2bfec5a)
+LessonRuntime.display(print(v2bfec5a > seedSmall || v2bfec5a < seedSmall))
+
+// cell 21 (04-margin.md:1023)
+let heads: [(String, Tensor)] = [
+    ("seed (1fc54c4 on)", arcFaceLogits(embeddings: emb, kernel: kernel4, label: smallLabel, s: 64, m: 0.5)),
+    ("2bfec5a: (B, 1) label", oldArcFaceLogits(embeddings: emb, kernel: kernel4, label: smallLabel, s: 64, m: 0.5, maskBug: false)),
+    ("451f6cb: (B, 1) label and flipped mask", oldArcFaceLogits(embeddings: emb, kernel: kernel4, label: smallLabel, s: 64, m: 0.5)),
+]
+LessonRuntime.display(show(Table(caption: "Loss of the small batch (s = 64)", columns: ["head", "loss"],
+           rows: heads.map { [$0.0, fmt(crossEntropy($0.1, smallLabel).item())] })))
+
+// cell 22 (04-margin.md:1061)
+let emb4 = embeddings(atDegrees: [20, 100, 150, 300])
+let cosTheta4 = emb4.mm(l2_norm(kernel4, axis: 0))
+let k32m = ArcFaceConstants<Float>(s: 1, m: 0.5)
+let marginEverywhere = cosTheta4 * k32m.cos_m - (1 - cosTheta4.pow(2)).sqrt() * k32m.sin_m   // cos(θ + m) ...
+marginEverywhere[cosTheta4 <= k32m.threshold] = (cosTheta4 - k32m.mm)[cosTheta4 <= k32m.threshold]  // ... and the fallback
+LessonRuntime.display(print((oldArcFaceLogits(embeddings: emb4, kernel: kernel4, label: [0, 1, 2, 3], s: 1, m: 0.5,
+                        maskBug: false) - marginEverywhere).abs().max().item()))
+
+// cell 23 (04-margin.md:1094)
+let buggyProbe = oldArcFaceLogits(embeddings: embeddings(atDegrees: probe), kernel: unitKernel,
+                                  label: Array(repeating: 0, count: probe.count), s: 1, m: 0.5)
 LessonRuntime.display(buggyProbe.reshape(probe.count))
 
-// cell 18 (04-margin.md:524)
-let buggyHalf = buggyArcFaceLogits(embeddings: embeddings(atDegrees: half), kernel: unitKernel,
+// cell 24 (04-margin.md:1112)
+let buggyHalf = oldArcFaceLogits(embeddings: embeddings(atDegrees: half), kernel: unitKernel,
                                    label: Array(repeating: 0, count: half.count), s: 1, m: 0.5)
 LessonRuntime.display(show(Plot(title: "The mask before and after commit 2bfec5a (m = 0.5)", xLabel: "θ (degrees)", yLabel: "target logit",
           series: [
@@ -268,7 +347,7 @@ LessonRuntime.display(show(Plot(title: "The mask before and after commit 2bfec5a
           summary: "Before the fix the target logit is cos θ shifted down by the constant mm up to π − m, then jumps up and rises along cos(θ + m); after the fix it follows cos(θ + m) and then drops to cos θ − mm.",
           yRange: -1.3...1)))
 
-// cell 19 (04-margin.md:544)
+// cell 25 (04-margin.md:1155)
 let margins: [Float] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
 LessonRuntime.display(show(Table(label: "tab-fallback", caption: "The fallback for each m",
            columns: ["m", "π − m (degrees)", "mm", "jump at π − m", "target at 180°"],
@@ -280,7 +359,7 @@ LessonRuntime.display(show(Table(label: "tab-fallback", caption: "The fallback f
                        fmt(t[0] - t[1]), fmt(t[2])]
            })))
 
-// cell 20 (04-margin.md:573)
+// cell 26 (04-margin.md:1184)
 LessonRuntime.display(show(PlotSlider(parameter: "m", values: margins.map(Double.init), plots: margins.map { m in
     let seed = seedTarget(embeddings(atDegrees: half), m: m)
     let th = ArcFaceConstants<Float>(s: 1, m: m).threshold
@@ -294,3 +373,15 @@ LessonRuntime.display(show(PlotSlider(parameter: "m", values: margins.map(Double
                 summary: "The seed's target logit for m = \(m): cos(θ + m) until θ = π − m, then cos θ − mm, below the reference cos θ.",
                 yRange: -1.5...1)
 }, initial: 4)))
+
+// cell 27 (04-margin.md:1222)
+LessonRuntime.isolated {
+let theta60 = 60 * Double.pi / 180
+LessonRuntime.display(print(fmt(cos(theta60) * k.cos_m - sin(theta60) * k.sin_m), fmt(cos(theta60 + 0.5))))
+}
+
+// cell 28 (04-margin.md:1236)
+LessonRuntime.isolated {
+let theta170 = 170 * Double.pi / 180
+LessonRuntime.display(print(cos(theta170) <= k.threshold, fmt(cos(theta170) - k.mm), fmt(cos(theta170 + 0.5))))
+}

@@ -46,7 +46,7 @@ setvbuf(stderr, nil, _IONBF, 0)
 @inline(__always) func pow(_ x: Float, _ y: Float) -> Float { PortableMath.pow(x, y) }
 @inline(__always) func atan2(_ x: Float, _ y: Float) -> Float { PortableMath.atan2(x, y) }
 
-// cell 1 (06-training.md:90)
+// cell 1 (06-training.md:195)
 let data = ToyClusters(identities: 8, samplesPerIdentity: 250, dim: 32, generator: Generator(seed: 1))
 let batch_size = 128
 let loader = DataLoader(data, batchSize: batch_size, shuffle: true, dropLast: true, generator: Generator(seed: 3))
@@ -55,14 +55,7 @@ print("inputs:", data.inputs.shape, " identities:", Set(data.labels).count)
 LessonRuntime.display(print("batches:", used.count, " all of size", Set(used), " samples used:", used.reduce(0, +),
       " dropped:", data.count - used.reduce(0, +)))
 
-// cell 2 (06-training.md:113)
-LessonRuntime.isolated {
-let loader300 = DataLoader(data, batchSize: 300, shuffle: true, dropLast: true, generator: Generator(seed: 3))
-let sizes = loader300.map { $0.inputs.size(0) }
-LessonRuntime.display(print("batches:", sizes.count, " samples used:", sizes.reduce(0, +), " dropped:", data.count - sizes.reduce(0, +)))
-}
-
-// cell 3 (06-training.md:144)
+// cell 2 (06-training.md:345)
 /// The repository's face_learner, reduced to what train() uses.
 final class Learner {
     let model: Sequential
@@ -83,7 +76,8 @@ final class Learner {
         loader = DataLoader(data, batchSize: batch_size, shuffle: true, dropLast: true, generator: Generator(seed: 3))
     }
 
-    func train(epochs: Int) {
+    /// `record: false` measures only after the last epoch (the seed sweep below).
+    func train(epochs: Int, record: Bool = true) {
         model.train()
         for e in 0..<epochs {
             if e == milestones[0] { scheduleLR(optimizer) }
@@ -101,9 +95,11 @@ final class Learner {
                 running_loss += loss.item()
                 optimizer.step()
             }
-            lrs.append(optimizer.paramGroups[0].lr!)
-            losses.append(Double(running_loss) / Double(i))
-            accuracies.append(accuracy())
+            if record || e == epochs - 1 {
+                lrs.append(optimizer.paramGroups[0].lr!)
+                losses.append(Double(running_loss) / Double(i))
+                accuracies.append(accuracy())
+            }
         }
     }
 
@@ -130,7 +126,7 @@ show(Table(caption: "Parameter groups of the optimizer",
            }))
 LessonRuntime.display(print("BatchNorm parameters:", bn.count, " other model parameters:", other.count))
 
-// cell 4 (06-training.md:227)
+// cell 3 (06-training.md:454)
 let softmax = Learner(m: 0)      // s cos θ on every column: normalised softmax
 softmax.train(epochs: 20)
 let arcface = Learner(m: 0.5)    // the note's margin
@@ -142,7 +138,7 @@ LessonRuntime.display(show(Table(caption: "Training: mean loss over the epoch's 
                 fmt(softmax.accuracies[e]), fmt(arcface.accuracies[e])]
            })))
 
-// cell 5 (06-training.md:263)
+// cell 4 (06-training.md:491)
 let epochs = (0..<20).map(Double.init)
 show(Plot(title: "Training loss", xLabel: "epoch", yLabel: "mean loss",
           series: [Series("softmax (m = 0)", x: epochs, y: softmax.losses),
@@ -153,7 +149,7 @@ LessonRuntime.display(show(Plot(title: "Accuracy (largest cosine is the own clas
                    Series("ArcFace (m = 0.5)", x: epochs, y: arcface.accuracies)],
           summary: "Both runs reach an accuracy near 1 within a few epochs: softmax ends at \(fmt(softmax.accuracies[19])) and ArcFace at \(fmt(arcface.accuracies[19])).")))
 
-// cell 6 (06-training.md:281)
+// cell 5 (06-training.md:511)
 func circle(_ learner: Learner, _ title: String) -> Plot {
     let (emb, centres) = learner.embed()
     var series = (0..<8).map { id in
@@ -169,17 +165,10 @@ func circle(_ learner: Learner, _ title: String) -> Plot {
                 summary: "\(data.count) embeddings of 8 identities on the unit circle with the 8 class directions drawn as spokes.",
                 kind: .unitCircle, xRange: -1.1...1.1, yRange: -1.1...1.1)
 }
-show(circle(softmax, "Softmax (m = 0)"))
-LessonRuntime.display(show(circle(arcface, "ArcFace (m = 0.5)")))
+show(circle(softmax, "Softmax (m = 0), one seed: Generator(seed: 8)"))
+LessonRuntime.display(show(circle(arcface, "ArcFace (m = 0.5), one seed: Generator(seed: 8)")))
 
-// cell 7 (06-training.md:306)
-LessonRuntime.isolated {
-let (_, c) = arcface.embed()
-let cos01 = Double(c[0, 0] * c[0, 1] + c[1, 0] * c[1, 1])
-LessonRuntime.display(print(fmt(acos(cos01) * 180 / Double.pi, 2)))
-}
-
-// cell 8 (06-training.md:326)
+// cell 6 (06-training.md:568)
 /// Angle in degrees between two directions given as angles in radians, in [0, 180].
 func separation(_ a: Double, _ b: Double) -> Double {
     let d = abs(a - b).truncatingRemainder(dividingBy: 2 * .pi)
@@ -222,7 +211,7 @@ LessonRuntime.display(show(Table(caption: "Angles in degrees after training",
                  fmt(aS.gap.min()!, 2), fmt(aA.spread.reduce(0, +) / 8, 1), fmt(aA.nearestCentre.min()!, 1),
                  fmt(aA.gap.min()!, 2)]])))
 
-// cell 9 (06-training.md:411)
+// cell 7 (06-training.md:656)
 let budget = 2 * Double.pi / 8
 func idealLoss(m: Double, s: Double = 16) -> Double {
     let target = s * cos(m)
@@ -236,38 +225,57 @@ LessonRuntime.display(show(Table(caption: "The margin against the angular budget
                 m <= budget ? fmt((budget - m) / 2 * 180 / .pi, 1) : "none", fmt(idealLoss(m: m), 4)]
            })))
 
-// cell 10 (06-training.md:438)
+// cell 8 (06-training.md:683)
 let arcface02 = Learner(m: 0.2)
-arcface02.train(epochs: 20)
+arcface02.train(epochs: 20, record: false)
 let runs: [(m: Double, learner: Learner)] = [(0, softmax), (0.2, arcface02), (0.5, arcface)]
 let measured = runs.map { angles($0.learner) }
-show(Table(caption: "Three runs from one seed: the margin against what training reached (angles in degrees)",
+show(Table(caption: "Three runs from Generator(seed: 8): the margin against what training reached (angles in degrees)",
            columns: ["m", "accuracy", "final loss", "ideal loss", "room per side", "mean spread",
                      "largest off-centre", "nearest centres", "smallest gap"],
            rows: zip(runs, measured).map { run, a in
-               [fmt(run.m, 1), fmt(run.learner.accuracies[19]), fmt(run.learner.losses[19]), fmt(idealLoss(m: run.m)),
+               [fmt(run.m, 1), fmt(run.learner.accuracies.last!), fmt(run.learner.losses.last!), fmt(idealLoss(m: run.m)),
                 fmt((budget - run.m) / 2 * 180 / .pi, 1), fmt(a.spread.reduce(0, +) / 8, 1),
                 fmt(a.largest.max()!, 1), fmt(a.nearestCentre.min()!, 1), fmt(a.gap.min()!, 2)]
            }))
 LessonRuntime.display(show(PlotSlider(parameter: "m", values: runs.map(\.m),
                 plots: runs.map { circle($0.learner, "m = \($0.m)") }, initial: 2)))
 
-// cell 11 (06-training.md:483)
-let softmax2 = Learner(m: 0, seed: 2)
-softmax2.train(epochs: 20)
-let arcface2 = Learner(m: 0.5, seed: 2)
-arcface2.train(epochs: 20)
-let seed2: [(name: String, learner: Learner)] = [("softmax", softmax2), ("ArcFace (m = 0.5)", arcface2)]
-let seed2Rows: [[String]] = seed2.map { run in
-    let a = angles(run.learner)
-    return [run.name, fmt(run.learner.accuracies[19]), fmt(a.spread.reduce(0, +) / 8, 1),
-            fmt(a.nearestCentre.min()!, 1), fmt(a.gap.min()!, 2)]
+// cell 9 (06-training.md:750)
+struct SeedRun { let seed: Int; let learner: Learner; let a: Angles }
+var sweep: [(softmax: SeedRun, arcface: SeedRun)] = []
+for seed in [1, 2, 3, 4, 5, 8] {
+    let pair = seed == 8 ? (softmax, arcface) : (Learner(m: 0, seed: seed), Learner(m: 0.5, seed: seed))
+    if seed != 8 { pair.0.train(epochs: 20, record: false); pair.1.train(epochs: 20, record: false) }
+    sweep.append((SeedRun(seed: seed, learner: pair.0, a: angles(pair.0)),
+                  SeedRun(seed: seed, learner: pair.1, a: angles(pair.1))))
 }
-show(Table(caption: "The same runs from Generator(seed: 2) (angles in degrees)",
-           columns: ["head", "accuracy", "mean spread", "nearest centres", "smallest gap"], rows: seed2Rows))
-show(circle(softmax2, "Softmax (m = 0), Generator(seed: 2)"))
-let a2 = angles(softmax2)
-let closest = (0..<8).min { a2.nearestCentre[$0] < a2.nearestCentre[$1] }!
-let partner = (0..<8).first { $0 != closest && a2.nearestCentre[$0] == a2.nearestCentre[closest] }!
-LessonRuntime.display(print("softmax, Generator(seed: 2): identities \(closest) and \(partner) have class directions",
-      fmt(a2.nearestCentre[closest], 1), "degrees apart"))
+func cells(_ r: SeedRun) -> [String] {
+    [fmt(r.learner.accuracies.last!), fmt(r.a.nearestCentre.min()!, 1), fmt(r.a.gap.min()!, 2)]
+}
+show(Table(label: "tab-seeds", caption: "Six seeds of the initial weights (angles in degrees)",
+           columns: ["seed", "softmax acc", "nearest centres", "smallest gap",
+                     "ArcFace acc", "nearest centres", "smallest gap"],
+           rows: sweep.map { ["\($0.softmax.seed)"] + cells($0.softmax) + cells($0.arcface) }))
+LessonRuntime.display(show(Plot(label: "fig-seeds", title: "Each seed's run: nearest class directions against smallest gap",
+          xLabel: "nearest two class directions (degrees)", yLabel: "smallest gap (degrees)",
+          series: [Series("softmax (m = 0)", x: sweep.map { $0.softmax.a.nearestCentre.min()! },
+                          y: sweep.map { $0.softmax.a.gap.min()! }, style: .scatter),
+                   Series("ArcFace (m = 0.5)", x: sweep.map { $0.arcface.a.nearestCentre.min()! },
+                          y: sweep.map { $0.arcface.a.gap.min()! }, style: .scatter)],
+          summary: "One point per seed and head. The ArcFace points lie up and to the right of the softmax points: wider spacing and a larger empty arc.",
+          xRange: 0...46, yRange: 0...25)))
+
+// cell 10 (06-training.md:823)
+LessonRuntime.isolated {
+let loader300 = DataLoader(data, batchSize: 300, shuffle: true, dropLast: true, generator: Generator(seed: 3))
+let sizes = loader300.map { $0.inputs.size(0) }
+LessonRuntime.display(print("batches:", sizes.count, " samples used:", sizes.reduce(0, +), " dropped:", data.count - sizes.reduce(0, +)))
+}
+
+// cell 11 (06-training.md:838)
+LessonRuntime.isolated {
+let (_, c) = arcface.embed()
+let cos01 = Double(c[0, 0] * c[0, 1] + c[1, 0] * c[1, 1])
+LessonRuntime.display(print(fmt(acos(cos01) * 180 / Double.pi, 2)))
+}

@@ -46,7 +46,7 @@ setvbuf(stderr, nil, _IONBF, 0)
 @inline(__always) func pow(_ x: Float, _ y: Float) -> Float { PortableMath.pow(x, y) }
 @inline(__always) func atan2(_ x: Float, _ y: Float) -> Float { PortableMath.atan2(x, y) }
 
-// cell 1 (07-verification.md:46)
+// cell 1 (07-verification.md:80)
 /// Toy faces: 8 identity coordinates (ToyClusters) followed by 24 nuisance coordinates.
 struct Faces {
     let inputs: Tensor      // (N, 32)
@@ -75,7 +75,7 @@ let trainSet = makeFaces(identities: 20, samplesPerIdentity: 64, seed: 1)
 let testSet = makeFaces(identities: 16, samplesPerIdentity: 32, seed: 2)
 LessonRuntime.display(print(trainSet.inputs.shape, testSet.inputs.shape))
 
-// cell 2 (07-verification.md:98)
+// cell 2 (07-verification.md:143)
 let embeddingSize = 16
 func makeBackbone(seed: Int) -> Sequential {
     let g = Generator(seed: seed)
@@ -84,7 +84,7 @@ func makeBackbone(seed: Int) -> Sequential {
                       L2Norm())
 }
 
-// cell 3 (07-verification.md:123)
+// cell 3 (07-verification.md:198)
 enum HeadKind: String, CaseIterable { case softmax, cosFace = "CosFace", arcFace = "ArcFace" }
 
 /// A head: the kernel it trains and its logits for a batch.
@@ -111,7 +111,7 @@ func makeHead(_ kind: HeadKind, classnum: Int, seed: Int) -> Head {
     }
 }
 
-// cell 4 (07-verification.md:177)
+// cell 4 (07-verification.md:288)
 struct Run { let model: Sequential; let head: Head; let lastLoss: Float }
 
 func train(_ kind: HeadKind, on data: Faces, seed: Int) -> Run {
@@ -144,7 +144,7 @@ func train(_ kind: HeadKind, on data: Faces, seed: Int) -> Run {
 
 let runs = HeadKind.allCases.map { train($0, on: trainSet, seed: 10) }
 
-// cell 5 (07-verification.md:215)
+// cell 5 (07-verification.md:342)
 /// Fraction of samples whose nearest class vector (largest cosine) is their own class.
 func accuracy(_ model: Sequential, _ kernel: Tensor, _ data: Faces) -> Double {
     withNoGrad {
@@ -160,7 +160,17 @@ LessonRuntime.display(show(Table(caption: "Training, 8 epochs on 20 identities",
                 fmt(accuracy(run.model, run.head.kernel, trainSet))]
            })))
 
-// cell 6 (07-verification.md:252)
+// cell 6 (07-verification.md:401)
+let u = l2_norm(TensorOf<Double>.randn([10, 16], generator: Generator(seed: 0)))
+let w = TensorOf<Double>(shape: [20, 16], scalars: u.scalars + u.scalars.map { -$0 })
+let C = Double(w.size(0))
+let cosW = w.mm(w.t())
+let meanCos = ((cosW.sum().item() - (0..<20).map { cosW[$0, $0] }.reduce(0, +)) / (C * (C - 1)))
+let norm2 = w.sum(dim: 0).pow(2).sum().item()
+print("|sum| =", fmt(norm2.squareRoot(), 1), " mean pairwise cosine =", fmt(meanCos, 6), " -1/19 =", fmt(-1.0 / 19, 6))
+LessonRuntime.display(print("(|sum|^2 - C) / (C(C-1)) =", fmt((norm2 - C) / (C * (C - 1)), 6)))
+
+// cell 7 (07-verification.md:438)
 func classGeometry(_ kernel: Tensor) -> (nearestDegrees: Double, meanCos: Double) {
     let w = l2_norm(kernel.detach(), axis: 0)            // (E, C) unit columns
     let c = w.t().mm(w)                                  // (C, C) cosines between classes
@@ -177,7 +187,7 @@ LessonRuntime.display(show(Table(label: "tab-class-vectors", caption: "The 20 tr
                return [kind.rawValue, fmt(g.nearestDegrees, 1), fmt(g.meanCos, 3)]
            })))
 
-// cell 7 (07-verification.md:299)
+// cell 8 (07-verification.md:502)
 /// Cosines of all pairs i < j of unit embeddings, split by whether the labels match.
 func pairScores(_ embeddings: Tensor, _ labels: [Int])
     -> (genuine: [Double], impostor: [Double]) {
@@ -198,7 +208,7 @@ let scores = runs.map { run in
 }
 LessonRuntime.display(print(scores[0].genuine.count, scores[0].impostor.count))
 
-// cell 8 (07-verification.md:331)
+// cell 9 (07-verification.md:534)
 /// A histogram over [-1, 1] as fractions of the values.
 func fractions(_ name: String, _ values: [Double]) -> Series {
     let h = Series.histogram(name, values, bins: 50, range: -1...1)
@@ -217,7 +227,7 @@ for (kind, h) in zip(HeadKind.allCases, histograms) {
               xRange: -1...1, yRange: 0...top))
 }
 
-// cell 9 (07-verification.md:351)
+// cell 10 (07-verification.md:554)
 /// Mean and (population) standard deviation.
 func meanStd(_ v: [Double]) -> (mean: Double, std: Double) {
     let mean = v.reduce(0, +) / Double(v.count)
@@ -232,15 +242,7 @@ LessonRuntime.display(show(Table(caption: "Cosines of held-out pairs",
                        fmt(i.mean, 3), fmt(i.std, 3)]
            })))
 
-// cell 10 (07-verification.md:389)
-LessonRuntime.isolated {
-let arc = scores[2]
-let falseAccepts = Double(arc.impostor.filter { $0 > 0.25 }.count) / Double(arc.impostor.count)
-let falseRejects = Double(arc.genuine.filter { $0 <= 0.25 }.count) / Double(arc.genuine.count)
-LessonRuntime.display(print(fmt(falseAccepts), fmt(falseRejects)))
-}
-
-// cell 11 (07-verification.md:413)
+// cell 11 (07-verification.md:600)
 struct ROCPoint { let threshold, far, tar: Double }
 
 /// The ROC of a verifier that accepts a pair when its score is >= threshold,
@@ -260,7 +262,7 @@ func rocCurve(genuine: [Double], impostor: [Double]) -> [ROCPoint] {
     return curve
 }
 
-// cell 12 (07-verification.md:442)
+// cell 12 (07-verification.md:629)
 /// The point of the curve with the highest TAR whose FAR is at most f.
 func tar(atFAR f: Double, _ curve: [ROCPoint]) -> ROCPoint {
     curve.last { $0.far <= f }!          // FAR and TAR only grow along the curve
@@ -274,7 +276,7 @@ func equalErrorRate(_ curve: [ROCPoint]) -> (eer: Double, threshold: Double) {
 
 let curves = scores.map { rocCurve(genuine: $0.genuine, impostor: $0.impostor) }
 
-// cell 13 (07-verification.md:465)
+// cell 13 (07-verification.md:688)
 let rawScores = pairScores(l2_norm(testSet.inputs, axis: 1), testSet.labels)
 let rawCurve = rocCurve(genuine: rawScores.genuine, impostor: rawScores.impostor)
 let names = HeadKind.allCases.map(\.rawValue) + ["raw inputs (no network)"]
@@ -288,7 +290,7 @@ LessonRuntime.display(show(Table(caption: "Verification of 16 held-out identitie
                        fmt(tar(atFAR: 1e-3, c).tar, 3), fmt(e.eer, 3), fmt(e.threshold, 3)]
            })))
 
-// cell 14 (07-verification.md:493)
+// cell 14 (07-verification.md:716)
 /// The curve's points with FAR > 0 as (log10 FAR, TAR), one per `step` of log10 FAR.
 func logROC(_ name: String, _ curve: [ROCPoint], step: Double = 0.02) -> Series {
     var xs: [Double] = [], ys: [Double] = []
@@ -310,13 +312,13 @@ LessonRuntime.display(show(Plot(title: "ROC on held-out identities", xLabel: "lo
                  + "above the raw inputs.",
           xRange: -4...0, yRange: 0...1)))
 
-// cell 15 (07-verification.md:531)
+// cell 15 (07-verification.md:766)
 let z = withNoGrad { runs[2].model(testSet.inputs) }
 let (a, b) = (z.select(dim: 0, index: 0), z.select(dim: 0, index: 1))
 let cosAB = (a * b).sum().item()
 LessonRuntime.display(print(fmt((a - b).pow(2).sum().item()), fmt(2 - 2 * cosAB), fmt(cosAB)))
 
-// cell 16 (07-verification.md:545)
+// cell 16 (07-verification.md:780)
 LessonRuntime.display(show(Table(caption: "Accept when the squared distance is at most 1.5 (cos >= 0.25)",
            columns: ["head", "TAR", "FAR", "cos for FAR 1e-3", "as squared distance"],
            rows: zip(HeadKind.allCases, zip(scores, curves)).map { kind, sc in
@@ -330,13 +332,7 @@ LessonRuntime.display(show(Table(caption: "Accept when the squared distance is a
                        fmt(accepted(s.impostor), 3), fmt(t, 3), fmt(2 - 2 * t, 3)]
            })))
 
-// cell 17 (07-verification.md:583)
-LessonRuntime.isolated {
-let cosMin = 1 - 1.0 / 2
-LessonRuntime.display(print(fmt(cosMin), fmt(acos(cosMin) * 180 / Double.pi, 2), scores[2].genuine.filter { $0 >= cosMin }.count, scores[2].genuine.count))
-}
-
-// cell 18 (07-verification.md:598)
+// cell 17 (07-verification.md:846)
 func verificationEER(draw: Int) -> [Double] {
     let trainData = makeFaces(identities: 20, samplesPerIdentity: 64, seed: 100 + draw)
     let testData = makeFaces(identities: 16, samplesPerIdentity: 32, seed: 200 + draw)
@@ -356,3 +352,17 @@ LessonRuntime.display(show(Table(caption: "EER on held-out identities (lower is 
                      [i == 0 ? "0 (above)" : "\(i)"] + e.map { fmt($0, 3) }
                  }
                + [["mean"] + meanEER.map { fmt($0, 3) }])))
+
+// cell 18 (07-verification.md:928)
+LessonRuntime.isolated {
+let arc = scores[2]
+let falseAccepts = Double(arc.impostor.filter { $0 > 0.25 }.count) / Double(arc.impostor.count)
+let falseRejects = Double(arc.genuine.filter { $0 <= 0.25 }.count) / Double(arc.genuine.count)
+LessonRuntime.display(print(fmt(falseAccepts), fmt(falseRejects)))
+}
+
+// cell 19 (07-verification.md:944)
+LessonRuntime.isolated {
+let cosMin = 1 - 1.0 / 2
+LessonRuntime.display(print(fmt(cosMin), fmt(acos(cosMin) * 180 / Double.pi, 2), scores[2].genuine.filter { $0 >= cosMin }.count, scores[2].genuine.count))
+}

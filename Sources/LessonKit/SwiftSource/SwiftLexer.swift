@@ -460,7 +460,10 @@ package enum SwiftStatements {
                 let prev = tokens[k - 1], cur = tokens[k]
                 if prev.text == ";" { starts.append(k); continue }
                 guard lineBreakBefore[k], prev.depth == 0 || [")", "]", "}"].contains(prev.text) else { continue }
-                if let f = cur.text.first, continuationStarters.contains(f) { continue }
+                // `-x` after a line break is a prefix operator (no space after it), so a new statement, as
+                // swiftc reads it; `- x` and `.x` continue the line before.
+                let prefixOperator = cur.kind == .operator && k + 1 < count && tokens[k + 1].start == cur.end
+                if let f = cur.text.first, continuationStarters.contains(f), !prefixOperator { continue }
                 if let l = prev.text.last, ![")", "]", "}"].contains(prev.text), "+-*/%=<>&|^?:,.([{".contains(l),
                    prev.kind != .string, !prev.text.hasPrefix("#") { continue }
                 if ["else", "catch", "where", "in"].contains(cur.text) { continue }
