@@ -45,16 +45,16 @@ for line in open(sys.argv[1]):
 threads = sorted({k[1] for k in rows})
 for t in threads:
     print(f"\n{t} thread(s): GFLOP/s (ms for the sums), median over rounds" )
-    print(f"{'shape':<34}" + "".join(f"{n:>14}" for n in names))
+    print(f"{'shape':<34}" + "".join(f"{n:>17}" for n in names))
     for shape in order:
         cells = []
         dims = [int(x) for x in shape.split()[-2].split("x")] if "x" in shape.split()[-2] else None
         for n in names:
             v = rows.get((shape, t, n))
-            if not v: cells.append(f"{'-':>14}"); continue
+            if not v: cells.append(f"{'-':>17}"); continue
             ms = statistics.median(v)
-            if dims: cells.append(f"{2 * dims[0] * dims[1] * dims[2] / ms / 1e6:>14.1f}")
-            else: cells.append(f"{ms:>11.2f} ms")
+            if dims: cells.append(f"{2 * dims[0] * dims[1] * dims[2] / ms / 1e6:>17.1f}")
+            else: cells.append(f"{ms:>14.2f} ms")
         print(f"{shape:<34}" + "".join(cells))
 print("\n" + "; ".join(f"{n}: {i}" for n, i in info.items()))
 EOF
