@@ -76,13 +76,36 @@ fuzz-build: deps
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" FUZZ_WORK=$(FUZZ_WORK) Fuzz/run.sh
 
-# Benchmarks (README "Performance"): the fused ArcFace head and toy trainers (release build), then
-# the same workloads in PyTorch interleaved with them if $(TORCH_PYTHON) has torch, then bench-site.
+# Benchmarks (README "Performance"): every figure of issue 18 beside its goal, in one run. The fused
+# ArcFace head and toy trainers (release build); the same workloads in PyTorch interleaved with them
+# if $(TORCH_PYTHON) has torch (H1 against MKL's three GEMMs, T1/T2 speed-ups per round); the BLAS
+# libraries on the fast paths' shapes; serve's edit-to-page latencies; the site build timings; the
+# other benchmarks below if present; then the goal table (tools/bench_goals.py). Each script appends
+# its goal figures to $(BENCH_SUMMARY). Figures only, no assertions; the machine's load is printed.
 TORCH_PYTHON ?= python3
+BENCH_ROUNDS ?= 5
+BENCH_SUMMARY ?= $(CURDIR)/.build/bench-summary.jsonl
+# Other benchmarks (make test, cold verify, REPL), owned elsewhere: each runs if it exists and is
+# executable, and may append {"figure", "value", "goal", "met", "load"} lines to $$BENCH_SUMMARY
+# (figures named "make test ...", "cold verify ...", "repl ..." land on goals 1, 2 and 3).
+BENCH_OTHER ?= tools/bench_test.sh tools/bench_verify.sh tools/bench_repl.sh
 .PHONY: bench
-bench:
+bench: deps
 	$(SWIFT) build -c release --product arcface-bench
+	$(SWIFT) build -c release --product arcface-lessons
+	$(SWIFT) build -c release --product ArcFaceKit
+	$(SWIFT) build -c release --product LessonRuntime
+	@mkdir -p .build && : > $(BENCH_SUMMARY)
 	.build/release/arcface-bench
-	@if $(TORCH_PYTHON) -c 'import torch' 2>/dev/null; then $(TORCH_PYTHON) tools/bench_torch.py; \
+	@if $(TORCH_PYTHON) -c 'import torch' 2>/dev/null; then \
+	  BENCH_SUMMARY=$(BENCH_SUMMARY) $(TORCH_PYTHON) tools/bench_torch.py --rounds $(BENCH_ROUNDS); \
 	else echo "(no torch for $(TORCH_PYTHON): PyTorch comparison skipped; make bench TORCH_PYTHON=/path/to/python)"; fi
-	$(MAKE) bench-site
+	ROUNDS=3 TORCH_PYTHON=$(TORCH_PYTHON) tools/bench_blas.sh
+	BENCH_SUMMARY=$(BENCH_SUMMARY) python3 tools/bench_serve.py
+	BENCH_SUMMARY=$(BENCH_SUMMARY) tools/bench_site.sh
+	@# ---- other helpers' benchmarks (make test, cold verify, REPL): run when present ----
+	@for b in $(BENCH_OTHER); do \
+	  if [ -x "$$b" ]; then echo "== $$b"; BENCH_SUMMARY=$(BENCH_SUMMARY) "$$b" || echo "($$b failed: $$?)"; \
+	  else echo "($$b not present: its figures are not measured in this run)"; fi; \
+	done
+	@python3 tools/bench_goals.py $(BENCH_SUMMARY)

@@ -1,10 +1,12 @@
 // A fork-join pool for the fast paths: helpers spin for a short while after each job (so that the
 // next job of a training step starts within a microsecond, where waking a Dispatch worker takes
-// tens of microseconds), then sleep on a condition variable. One job at a time: a caller that finds
-// the pool busy (another thread, or a job calling in again) runs all parts itself.
+// tens of microseconds), then sleep on a condition variable. The caller runs parts too, and takes
+// any part no helper has started. One job at a time: a caller that finds the pool busy (another
+// thread, or a job calling in again) runs all parts itself.
 
 #include "ckernels.h"
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
@@ -15,18 +17,22 @@
 #define PAUSE() ((void)0)
 #endif
 
-enum { MAX_HELPERS = 15, SPIN_NS = 200000 };
+enum { MAX_HELPERS = 15, SPIN_NS = 200000, CALLER_SPIN_NS = 20000 };
 
 static pthread_mutex_t busy = PTHREAD_MUTEX_INITIALIZER;    // held by the caller running a job
 static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static int helpers;                                          // started so far (under busy)
-static _Atomic uint64_t generation;                          // bumped once per job
+// The current job as one word: generation (32 bits, bumped per job) | parts (16) | next part to
+// claim (16). Parts are claimed, by the caller and the helpers alike, with a compare-and-swap that
+// only succeeds on the current job: on a busy machine a helper that is not running when a job
+// starts leaves its part to the caller instead of stalling the step until it is scheduled. Part k
+// always covers the same work, whoever runs it, so results do not depend on the claiming.
+static _Atomic uint64_t job;
 static _Atomic int sleepers;
-static _Atomic int remaining;                                // helper parts not finished yet
+static _Atomic int remaining;                                // parts not finished yet
 static void (*job_fn)(void *, int);
 static void *job_ctx;
-static int job_parts;
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -34,38 +40,43 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static uint32_t generation_of(uint64_t w) { return (uint32_t)(w >> 32); }
+
+/// Claims and runs parts of job generation g until none is left (none at all if the job moved on).
+static void run_parts(uint32_t g) {
+    uint64_t w = atomic_load_explicit(&job, memory_order_acquire);
+    for (;;) {
+        if (generation_of(w) != g) return;
+        int parts = (int)((w >> 16) & 0xffff), next = (int)(w & 0xffff);
+        if (next >= parts) return;
+        if (!atomic_compare_exchange_weak_explicit(&job, &w, w + 1, memory_order_acq_rel, memory_order_acquire)) continue;
+        // A claimed part holds the caller (it waits for `remaining`), so job_fn and job_ctx, written
+        // before the job was published, are this job's.
+        job_fn(job_ctx, next);
+        atomic_fetch_sub_explicit(&remaining, 1, memory_order_acq_rel);
+        w = atomic_load_explicit(&job, memory_order_acquire);
+    }
+}
+
 static void *helper_main(void *arg) {
-    // Runs part index + 1 of each job after the generation current when it was created (the job
-    // that created it bumps the generation only after starting it, maybe before it runs).
-    int index = (int)((uintptr_t)arg & 0xff);
-    uint64_t seen = (uint64_t)((uintptr_t)arg >> 8);
+    uint32_t seen = (uint32_t)(uintptr_t)arg;  // the generation current when it was created
     for (;;) {
         uint64_t start = now_ns();
-        uint64_t g;
+        uint32_t g;
         int spins = 0;
-        while ((g = atomic_load_explicit(&generation, memory_order_acquire)) == seen) {
+        while ((g = generation_of(atomic_load_explicit(&job, memory_order_acquire))) == seen) {
             PAUSE();
             if (++spins % 256 == 0 && now_ns() - start > SPIN_NS) {
                 pthread_mutex_lock(&sleep_lock);
                 atomic_fetch_add(&sleepers, 1);
-                while (atomic_load_explicit(&generation, memory_order_acquire) == seen) pthread_cond_wait(&wake, &sleep_lock);
+                while (generation_of(atomic_load_explicit(&job, memory_order_acquire)) == seen) pthread_cond_wait(&wake, &sleep_lock);
                 atomic_fetch_sub(&sleepers, 1);
                 pthread_mutex_unlock(&sleep_lock);
                 start = now_ns();
             }
         }
         seen = g;
-        int parts = job_parts;
-        void (*fn)(void *, int) = job_fn;
-        void *ctx = job_ctx;
-        // A helper that is not part of job g may read the next job's fields if the caller moved on;
-        // then it must leave them to the next round (a part of job g cannot see them: the caller
-        // waits for it).
-        if (atomic_load_explicit(&generation, memory_order_acquire) != g) continue;
-        if (index + 1 < parts) {
-            fn(ctx, index + 1);
-            atomic_fetch_sub_explicit(&remaining, 1, memory_order_acq_rel);
-        }
+        run_parts(g);
     }
     return 0;
 }
@@ -81,7 +92,7 @@ void afk_parallel(int parts, void (*fn)(void *ctx, int part), void *ctx) {
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        uintptr_t arg = (uintptr_t)helpers | ((uintptr_t)atomic_load(&generation) << 8);
+        uintptr_t arg = (uintptr_t)generation_of(atomic_load(&job));
         if (pthread_create(&t, &attr, helper_main, (void *)arg) != 0) {
             pthread_attr_destroy(&attr);
             break;
@@ -89,19 +100,27 @@ void afk_parallel(int parts, void (*fn)(void *ctx, int part), void *ctx) {
         pthread_attr_destroy(&attr);
         helpers++;
     }
-    int used = parts - 1 < helpers ? parts : helpers + 1;
     job_fn = fn;
     job_ctx = ctx;
-    job_parts = used;
-    atomic_store_explicit(&remaining, used - 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&generation, 1, memory_order_release);
+    atomic_store_explicit(&remaining, parts, memory_order_relaxed);
+    uint32_t g = generation_of(atomic_load_explicit(&job, memory_order_relaxed)) + 1;
+    atomic_store_explicit(&job, ((uint64_t)g << 32) | ((uint64_t)parts << 16), memory_order_release);
     if (atomic_load(&sleepers) > 0) {
         pthread_mutex_lock(&sleep_lock);
         pthread_cond_broadcast(&wake);
         pthread_mutex_unlock(&sleep_lock);
     }
-    fn(ctx, 0);
-    for (int k = used; k < parts; k++) fn(ctx, k);  // parts the pool could not start threads for
-    while (atomic_load_explicit(&remaining, memory_order_acquire) > 0) PAUSE();
+    run_parts(g);
+    // Every part is claimed; wait for those a helper runs. If one is taking long (its thread was
+    // preempted on a busy machine), give the core away rather than spin against it.
+    uint64_t start = 0;
+    int spins = 0;
+    while (atomic_load_explicit(&remaining, memory_order_acquire) > 0) {
+        PAUSE();
+        if (++spins % 256 == 0) {
+            if (!start) start = now_ns();
+            else if (now_ns() - start > CALLER_SPIN_NS) sched_yield();
+        }
+    }
     pthread_mutex_unlock(&busy);
 }

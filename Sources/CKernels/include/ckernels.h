@@ -41,7 +41,8 @@ int afk_use_isa(const char *name);
 
 /// Runs fn(ctx, 0) ... fn(ctx, parts - 1), in parallel on the caller and parts - 1 helper threads
 /// (started once, kept spinning for 0.2 ms after each job, then sleeping), and returns when all are
-/// done. One job at a time: if the pool is busy, the caller runs every part itself, in order.
+/// done. Each part is claimed by whichever thread comes first (the caller takes those a descheduled
+/// helper has not started), so a part must not depend on the thread that runs it. One job at a time: if the pool is busy, the caller runs every part itself, in order.
 void afk_parallel(int parts, void (*fn)(void *ctx, int part), void *ctx);
 
 #endif
