@@ -82,7 +82,7 @@ fuzz: fuzz-build
 # libraries on the fast paths' shapes; serve's edit-to-page latencies; the site build timings; the
 # other benchmarks below if present; then the goal table (tools/bench_goals.py). Each script appends
 # its goal figures to $(BENCH_SUMMARY). Figures only, no assertions; the machine's load is printed.
-TORCH_PYTHON ?= python3
+TORCH_PYTHON ?= $(if $(wildcard .venv/bin/python),.venv/bin/python,python3)
 BENCH_ROUNDS ?= 5
 BENCH_SUMMARY ?= $(CURDIR)/.build/bench-summary.jsonl
 # Other benchmarks (make test, cold verify, REPL), owned elsewhere: each runs if it exists and is
