@@ -46,14 +46,18 @@ setvbuf(stderr, nil, _IONBF, 0)
 @inline(__always) func pow(_ x: Float, _ y: Float) -> Float { PortableMath.pow(x, y) }
 @inline(__always) func atan2(_ x: Float, _ y: Float) -> Float { PortableMath.atan2(x, y) }
 
-// cell 1 (05-arcface-head.md:15)
+// cell 1 (05-arcface-head.md:56)
+// (B, E): unit rows
 let embbedings = Tensor([[0.6, 0.8, 0.0, 0.0],
                          [0.0, 0.6, 0.0, -0.8],
-                         [-0.48, -0.36, 0.64, -0.48]]).requiresGrad_()  // (B, E): unit rows
+                         [-0.48, -0.36, 0.64, -0.48]])
+    .requiresGrad_()
+// (E, C): one column per class
 let kernel = Tensor([[1.0, -0.5, 0.2, 0.0, 0.3],
                      [0.0, 1.0, 0.4, -1.0, 0.3],
                      [0.5, 0.0, -0.9, 0.2, 0.3],
-                     [-0.5, 0.5, 0.1, 0.6, 0.3]]).requiresGrad_()     // (E, C): one column per class
+                     [-0.5, 0.5, 0.1, 0.6, 0.3]])
+    .requiresGrad_()
 let label = [0, 3, 2]
 let (s, m): (Float, Float) = (64, 0.5)
 let cos_m = cos(m), sin_m = sin(m)
@@ -61,16 +65,35 @@ let mm = sin_m * m                 // issue 1
 let threshold = cos(Float.pi - m)
 let nB = embbedings.size(0)
 
-// cell 2 (05-arcface-head.md:39)
+// cell 2 (05-arcface-head.md:105)
 let kernel_norm = l2_norm(kernel, axis: 0)
 LessonRuntime.display(kernel_norm)
 
-// cell 3 (05-arcface-head.md:51)
+// cell 3 (05-arcface-head.md:133)
 var cos_theta = embbedings.mm(kernel_norm)
 cos_theta = cos_theta.clamp(min: -1, max: 1)
 LessonRuntime.display(cos_theta)
 
-// cell 4 (05-arcface-head.md:73)
+// cell 4 (05-arcface-head.md:207)
+let head = ArcFace(embeddingSize: 512, classnum: 1000, generator: manual_seed(0))
+let x = l2_norm(Tensor.randn(8, 512), axis: 1)
+let y = [3, 141, 592, 653, 589, 793, 238, 462]
+let logits = head(x, y)
+print("parameters", head.parameters().map(\.shape))
+LessonRuntime.display(print("embeddings", x.shape, " kernel", head.kernel.shape, " logits", logits.shape))
+
+// cell 5 (05-arcface-head.md:240)
+let fc = Linear(4, 5)
+LessonRuntime.display(print(fc.weight.shape, fc.bias!.shape))
+
+// cell 6 (05-arcface-head.md:270)
+let fc2 = Linear(4, 5, bias: false)
+withNoGrad { fc2.weight.copy_(kernel.t()) }
+print(fc2(embbedings).detach())
+let via_linear = linear(embbedings, weight: l2_norm(fc2.weight, axis: 1))
+LessonRuntime.display(print((via_linear - cos_theta).abs().max().item()))
+
+// cell 7 (05-arcface-head.md:324)
 let cos_theta_2 = cos_theta.pow(2)
 let sin_theta_2 = 1 - cos_theta_2
 let sin_theta = sin_theta_2.sqrt()
@@ -78,47 +101,31 @@ let cos_theta_m = (cos_theta * cos_m - sin_theta * sin_m)
 print(sin_theta)
 LessonRuntime.display(print(cos_theta_m))
 
-// cell 5 (05-arcface-head.md:100)
+// cell 8 (05-arcface-head.md:358)
 let cond_v = cos_theta - threshold
 let cond_mask = cond_v <= 0
 let keep_val = (cos_theta - mm)
 cos_theta_m[cond_mask] = keep_val[cond_mask]
 LessonRuntime.display(cond_mask)
 
-// cell 6 (05-arcface-head.md:121)
-LessonRuntime.isolated {
-for i in 0..<nB {
-    let c = cos_theta[i, label[i]]
-    print(i, fmt(c), c - threshold <= 0 ? "fallback" : "cos(θ + m)", fmt(cos_theta_m[i, label[i]]))
-}
-}
-
-// cell 7 (05-arcface-head.md:143)
+// cell 9 (05-arcface-head.md:391)
 let output = cos_theta * 1.0
 let idx_ = arange(nB)
 output[idx_, label] = cos_theta_m[idx_, label]
 output *= s
 LessonRuntime.display(output)
 
-// cell 8 (05-arcface-head.md:163)
-LessonRuntime.isolated {
-let c0 = Double(cos_theta[0, label[0]])
-LessonRuntime.display(print(fmt(64 * cos(acos(c0) + 0.5)), fmt(output[0, label[0]])))
-}
+// cell 10 (05-arcface-head.md:427)
+let cm = cos_theta_m.detach()
+print(cm[idx_, label])
+let rowsBB = (0..<nB).flatMap { i in [Int](repeating: i, count: nB) }   // 0 0 0 1 1 1 2 2 2
+let colsBB = (0..<nB).flatMap { _ in label }                            // 0 3 2 0 3 2 0 3 2
+LessonRuntime.display(print(cm[rowsBB, colsBB].reshape([nB, nB])))
 
-// cell 9 (05-arcface-head.md:174)
-let loss = CrossEntropyLoss()(output, label)
-loss.backward()
-print(loss)
-LessonRuntime.display(print(embbedings.grad!))
-
-// cell 10 (05-arcface-head.md:191)
-LessonRuntime.display(kernel.grad!)
-
-// cell 11 (05-arcface-head.md:219)
+// cell 11 (05-arcface-head.md:472)
 /// The seed's forward from `cos_theta_2 = torch.pow(cos_theta, 2)` to `output *= self.s`,
-/// as a function of the cosines (same s, m and constants as above).
-func arcfaceFromCos(_ cos_theta: Tensor, _ label: [Int]) -> Tensor {
+/// as a function of the cosines (same s, m and constants as above); copy: false drops `* 1.0`.
+func arcfaceFromCos(_ cos_theta: Tensor, _ label: [Int], copy: Bool = true) -> Tensor {
     let nB = cos_theta.size(0)
     let cos_theta_2 = cos_theta.pow(2)
     let sin_theta_2 = 1 - cos_theta_2
@@ -127,13 +134,31 @@ func arcfaceFromCos(_ cos_theta: Tensor, _ label: [Int]) -> Tensor {
     let cond_mask = (cos_theta - threshold) <= 0
     let keep_val = (cos_theta - mm)
     cos_theta_m[cond_mask] = keep_val[cond_mask]
-    let output = cos_theta * 1.0
+    let output = copy ? cos_theta * 1.0 : cos_theta
     let idx_ = arange(nB)
     output[idx_, label] = cos_theta_m[idx_, label]
     output *= s
     return output
 }
 
+// cell 12 (05-arcface-head.md:507)
+LessonRuntime.expectTrap {
+let fresh = embbedings.mm(l2_norm(kernel, axis: 0)).clamp(min: -1, max: 1)
+let out = arcfaceFromCos(fresh, label, copy: false)
+print(out === fresh, fresh.version, (out - output).abs().max().item() == 0)
+LessonRuntime.display(CrossEntropyLoss()(out, label).backward())
+}
+
+// cell 13 (05-arcface-head.md:565)
+let loss = CrossEntropyLoss()(output, label)
+loss.backward()
+print(loss)
+LessonRuntime.display(print(embbedings.grad!))
+
+// cell 14 (05-arcface-head.md:593)
+LessonRuntime.display(kernel.grad!)
+
+// cell 15 (05-arcface-head.md:629)
 cos_theta = cos_theta.detach().requiresGrad_()
 let output_c = arcfaceFromCos(cos_theta, label)
 let loss_c = CrossEntropyLoss()(output_c, label)
@@ -141,7 +166,7 @@ loss_c.backward()
 print(loss_c)
 LessonRuntime.display(cos_theta.grad!)
 
-// cell 12 (05-arcface-head.md:272)
+// cell 16 (05-arcface-head.md:685)
 let p = output_c.detach().softmax(dim: 1)   // (B, C)
 let grad_c = cos_theta.grad!
 let B = Float(nB)
@@ -167,7 +192,7 @@ show(Table(caption: "dL/dcos_theta at the targets: formula against autograd",
            rows: targetRows))
 LessonRuntime.display(print("largest relative difference, non-target entries:", fmt(worstNonTarget, 5)))
 
-// cell 13 (05-arcface-head.md:318)
+// cell 17 (05-arcface-head.md:731)
 let thetaDeg = Array(stride(from: 2.0, through: 178.0, by: 1.0))
 let md = Double(m)
 let thresholdDeg = (Double.pi - md) * 180 / .pi
@@ -182,7 +207,7 @@ show(Plot(title: "d target / d cos θ (m = 0.5)", xLabel: "θ (degrees)", yLabel
 print("factor = 1 at θ =", fmt((Double.pi - md) / 2 * 180 / .pi, 2), "degrees; 0 at", fmt(thresholdDeg, 2), "degrees")
 LessonRuntime.display(print("factor at θ = 2 degrees:", fmt(factor(2), 2), "  at 178:", fmt(factor(178), 2)))
 
-// cell 14 (05-arcface-head.md:361)
+// cell 18 (05-arcface-head.md:788)
 let e1 = l2_norm(Tensor([[2.0, 3.0]]), axis: 1)
 let k1 = l2_norm(Tensor([[2.0], [3.0]]), axis: 0)
 let raw = e1.mm(k1)
@@ -193,18 +218,18 @@ let clamped = raw.clamp(min: -1, max: 1)
 print(clamped - 1)
 LessonRuntime.display(print((1 - clamped.pow(2)).sqrt()))
 
-// cell 15 (05-arcface-head.md:389)
+// cell 19 (05-arcface-head.md:828)
 let label2 = [0, 1]
 let cos_exact = Tensor([[1.0, 0.0, -1.0], [0.6, 0.8, -0.6]]).requiresGrad_()
 CrossEntropyLoss()(arcfaceFromCos(cos_exact, label2), label2).backward()
 LessonRuntime.display(cos_exact.grad!)
 
-// cell 16 (05-arcface-head.md:406)
+// cell 20 (05-arcface-head.md:856)
 let cos_exact2 = Tensor([[1.0, 0.0, -1.0], [0.6, 0.8, -0.6]]).requiresGrad_()
 CrossEntropyLoss()(arcfaceFromCos(cos_exact2.clamp(min: -1, max: 1), label2), label2).backward()
 LessonRuntime.display(cos_exact2.grad!)
 
-// cell 17 (05-arcface-head.md:429)
+// cell 21 (05-arcface-head.md:901)
 for useClamp in [true, false] {
     let emb = Tensor([[1.0, 0.0], [0.6, 0.8]]).requiresGrad_()
     let kernel2 = Tensor([[2.0, 0.0, -5.0], [0.0, 3.0, 0.0]]).requiresGrad_()
@@ -217,7 +242,7 @@ for useClamp in [true, false] {
     print(kernel2.grad!)
 }
 
-// cell 18 (05-arcface-head.md:468)
+// cell 22 (05-arcface-head.md:953)
 let emb3 = Tensor([[1.0, 0.0], [0.6, 0.8]]).requiresGrad_()
 let kernel3 = Tensor([[2.0, 0.0, -5.0], [0.0, 3.0, 0.0]]).requiresGrad_()
 let optimizer = SGD([kernel3], lr: 0.1)
@@ -229,7 +254,7 @@ optimizer.step()
 print(kernel3)
 LessonRuntime.display(print(unclampedLoss()))
 
-// cell 19 (05-arcface-head.md:505)
+// cell 23 (05-arcface-head.md:1033)
 let eps: Float = 1e-6
 /// d sin(theta) / d cos(theta) by autograd: variant 0 the seed's chain without a clamp,
 /// 1 with sqrt((1 - cos^2).clamp(min: eps)), 2 with cos.clamp(-1 + eps, 1 - eps).
@@ -244,6 +269,14 @@ func dSinDCos(_ c: Float, _ variant: Int) -> Float {
 let ks = Array(stride(from: 0.5, through: 7.0, by: 0.125))   // 1 - cos = 10^-k
 let cosines = ks.map { Float(1 - pow(10, -$0)) } + [1]
 let grads = (0..<3).map { v in cosines.map { dSinDCos($0, v) } }
+let shownK: [Double] = [1, 2, 3, 4, 5, 6, 6.5, 7]
+LessonRuntime.display(show(Table(caption: "|d sin θ / d cos θ| (float32 autograd, ε = 1e-6)",
+           columns: ["1 − cos θ", "no epsilon", "(a) floor under sin²", "(b) clamp cos"],
+           rows: (shownK.map { ks.firstIndex(of: $0)! } + [cosines.count - 1]).map { i in
+               [String(format: "%.2e", 1 - Double(cosines[i]))] + (0..<3).map { fmt(abs(grads[$0][i]), 2) }
+           })))
+
+// cell 24 (05-arcface-head.md:1072)
 // x: -log10(1 - cos) of the float32 cosine (exact 1 is off the axis); y: log10 |d sin / d cos|
 func curve(_ name: String, _ g: [Float]) -> Series {
     let pts = zip(cosines, g).filter { $0.0 < 1 && $0.1 != 0 }
@@ -254,15 +287,32 @@ show(Plot(title: "|d sin θ / d cos θ| as cos θ approaches 1", xLabel: "−log
           series: [curve("no epsilon", grads[0]), curve("(a) (1 − cos²).clamp(min: 1e-6)", grads[1]),
                    curve("(b) cos.clamp(−1 + 1e-6, 1 − 1e-6)", grads[2])],
           summary: "Without an epsilon the gradient magnitude grows like 1/sqrt(2(1 − cos)), to \(fmt(abs(grads[0][cosines.count - 2]), 0)) one float32 step below 1; with either epsilon it follows the same line until the clamp's threshold and is zero beyond it (points at zero are not drawn)."))
-let shownK: [Double] = [1, 2, 3, 4, 5, 6, 6.5, 7]
-show(Table(caption: "|d sin θ / d cos θ| (float32 autograd, ε = 1e-6)",
-           columns: ["1 − cos θ", "no epsilon", "(a) floor under sin²", "(b) clamp cos"],
-           rows: (shownK.map { ks.firstIndex(of: $0)! } + [cosines.count - 1]).map { i in
-               [String(format: "%.2e", 1 - Double(cosines[i]))] + (0..<3).map { fmt(abs(grads[$0][i]), 2) }
-           }))
 // the autograd values against the formula -cos/sqrt(1 - cos^2), in Double, at the same float32 cosines
 let worst = zip(cosines, grads[0]).dropLast().map { c, g in
     let exact = -Double(c) / (1 - Double(c) * Double(c)).squareRoot()
     return abs(Double(g) - exact) / abs(exact)
 }.max()!
 LessonRuntime.display(print("largest relative difference from -cos/sqrt(1 - cos²), no epsilon:", fmt(worst, 4)))
+
+// cell 25 (05-arcface-head.md:1138)
+LessonRuntime.isolated {
+for i in 0..<nB {
+    let c = cos_theta[i, label[i]]
+    print(i, fmt(c), c - threshold <= 0 ? "fallback" : "cos(θ + m)", fmt(cos_theta_m[i, label[i]]))
+}
+}
+
+// cell 26 (05-arcface-head.md:1156)
+LessonRuntime.isolated {
+let c0 = Double(cos_theta[0, label[0]])
+LessonRuntime.display(print(fmt(64 * cos(acos(c0) + 0.5)), fmt(output[0, label[0]])))
+}
+
+// cell 27 (05-arcface-head.md:1170)
+LessonRuntime.isolated {
+let rowsB = (0..<nB).flatMap { i in [Int](repeating: i, count: nB) }
+let colsB = (0..<nB).flatMap { _ in label }
+let broadcast = output.detach()[rowsB, colsB].reshape([nB, nB])
+print((0..<nB).map { fmt(broadcast[$0, $0]) }.joined(separator: " "))
+LessonRuntime.display(print((0..<nB).map { fmt(output[$0, label[$0]]) }.joined(separator: " ")))
+}
