@@ -39,7 +39,10 @@ import Testing
             var env = ProcessInfo.processInfo.environment
             env[Record.nonceVariable] = nil
             let r = try Subprocess.run(["/bin/sh", "-c", script], environment: env, timeout: 600)
-            let output = String(decoding: r.output, as: UTF8.self)
+            // A `traps` cell's report names where it trapped (`ArcFaceKit/Autograd.swift:102: Fatal error: ...`)
+            // and may add a stack trace; the page shows it as verify records it: the runtime's message only.
+            let printed = String(decoding: r.output, as: UTF8.self)
+            let output = Execute.trapMessage([.text(printed)]).0.map { if case .text(let t) = $0 { t } else { "" } }.joined()
             guard case .exited(0) = r.termination else {
                 Issue.record("\(slug).swift did not compile or run: \(r.termination)\n\(output.suffix(2000))")
                 continue

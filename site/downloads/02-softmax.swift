@@ -3,7 +3,7 @@
 // a checkout of arcface-lessons after `swift build` (R: the checkout, K: where the libraries are):
 //   R=path/to/arcface-lessons K=$R/.build/debug
 //   swiftc 02-softmax.swift -I $K/Modules -I $R/Sources/CPortableMath/include -L $K -lArcFaceKit -lLessonRuntime -Xlinker -rpath -Xlinker $K
-//   SWIFT_DETERMINISTIC_HASHING=1 ./02-softmax
+//   SWIFT_DETERMINISTIC_HASHING=1 SWIFT_BACKTRACE=enable=no ./02-softmax
 // It prints what the lesson's page shows under its cells (tables as text; plots are not drawn).
 import ArcFaceKit
 import LessonRuntime

@@ -3,7 +3,7 @@
 // a checkout of arcface-lessons after `swift build` (R: the checkout, K: where the libraries are):
 //   R=path/to/arcface-lessons K=$R/.build/debug
 //   swiftc 03-cosine.swift -I $K/Modules -I $R/Sources/CPortableMath/include -L $K -lArcFaceKit -lLessonRuntime -Xlinker -rpath -Xlinker $K
-//   SWIFT_DETERMINISTIC_HASHING=1 ./03-cosine
+//   SWIFT_DETERMINISTIC_HASHING=1 SWIFT_BACKTRACE=enable=no ./03-cosine
 // It prints what the lesson's page shows under its cells (tables as text; plots are not drawn).
 import ArcFaceKit
 import LessonRuntime

@@ -3,7 +3,7 @@
 // a checkout of arcface-lessons after `swift build` (R: the checkout, K: where the libraries are):
 //   R=path/to/arcface-lessons K=$R/.build/debug
 //   swiftc 04-margin.swift -I $K/Modules -I $R/Sources/CPortableMath/include -L $K -lArcFaceKit -lLessonRuntime -Xlinker -rpath -Xlinker $K
-//   SWIFT_DETERMINISTIC_HASHING=1 ./04-margin
+//   SWIFT_DETERMINISTIC_HASHING=1 SWIFT_BACKTRACE=enable=no ./04-margin
 // It prints what the lesson's page shows under its cells (tables as text; plots are not drawn).
 import ArcFaceKit
 import LessonRuntime

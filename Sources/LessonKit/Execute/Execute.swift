@@ -246,7 +246,7 @@ public enum Execute {
         return .table(t)
     }
 
-    private static let trapPrefixes = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil",
+    package static let trapPrefixes = ["Fatal error", "Precondition failed", "Assertion failed", "Unexpectedly found nil",
                                        "Illegal instruction", "Segmentation fault"]
 
     /// Finds the runtime's trap report (`<file>:<line>: Fatal error: <message>`) in a cell's text,

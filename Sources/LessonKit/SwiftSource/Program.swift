@@ -100,8 +100,9 @@ package enum Program {
             + "swiftc \(slug).swift -I $K/Modules -I $R/Sources/CPortableMath/include -L $K "
             + Toolchain.linkedLibraries.map { "-l" + $0 }.joined(separator: " ")
             + " -Xlinker -rpath -Xlinker $K\n"
-            // As verify runs it: Set and Dictionary in the same order on every run.
-            + "SWIFT_DETERMINISTIC_HASHING=1 ./\(slug)"
+            // As verify runs it: Set and Dictionary in the same order on every run, and a cell that
+            // traps reports its message without a crash report.
+            + "SWIFT_DETERMINISTIC_HASHING=1 SWIFT_BACKTRACE=enable=no ./\(slug)"
     }
 
     /// 1-based column of a `{swift}` value's code in its Markdown line (after `{swift}` and spaces).
