@@ -43,6 +43,7 @@ extension TensorOf {
     public var gradFnName: String? { gradFn?.name }
 
     /// `x.requires_grad_()`: marks a leaf as a parameter to differentiate with respect to.
+    @_specialize(where Scalar == Float)
     @discardableResult
     public func requiresGrad_(_ value: Bool = true) -> TensorOf {
         check(isLeaf || value, "you can only change requires_grad flags of leaf variables")
@@ -51,15 +52,18 @@ extension TensorOf {
     }
 
     /// `x.detach()` / `x.data`: the same elements (shared storage), outside the graph.
+    @_specialize(where Scalar == Float)
     public func detach() -> TensorOf { TensorOf(shape: shape, storage: storage) }
     public var data: TensorOf { detach() }
 
     /// `x.grad = None` (what `optimizer.zero_grad()` does by default since torch 2.0).
+    @_specialize(where Scalar == Float)
     public func zeroGrad() { grad = nil }
 
     /// Records that this freshly computed tensor is `name(inputs)` when any input requires grad and
     /// grad mode is on; `backward` maps this tensor's gradient to one gradient per input. Every op
     /// calls this once, right after its forward computation.
+    @_specialize(where Scalar == Float)
     @discardableResult
     func recorded(_ name: String, _ inputs: [TensorOf], _ backward: @escaping (TensorOf) -> [TensorOf?]) -> TensorOf {
         guard GradMode.isEnabled, inputs.contains(where: \.requiresGrad) else { return self }
@@ -70,6 +74,7 @@ extension TensorOf {
 
     /// `loss.backward()`: accumulates d(self)/d(leaf) into every leaf's `grad` that requires grad.
     /// `gradient` defaults to 1 for a one-element tensor (torch requires it otherwise).
+    @_specialize(where Scalar == Float)
     public func backward(_ gradient: TensorOf? = nil) {
         check(requiresGrad, "element 0 of tensors does not require grad and does not have a grad_fn")
         let seed: TensorOf
@@ -117,6 +122,7 @@ extension TensorOf {
     /// place from a snapshot of the old one, then the result's values and history move into this
     /// tensor, as torch rebases an in-place op's grad_fn. Without autograd involved, `fast` mutates
     /// the storage directly.
+    @_specialize(where Scalar == Float)
     @discardableResult
     func updateInPlace(others: [TensorOf] = [], _ op: (TensorOf) -> TensorOf, fast: () -> Void) -> TensorOf {
         guard GradMode.isEnabled, requiresGrad || others.contains(where: \.requiresGrad) else {
@@ -138,6 +144,7 @@ extension TensorOf {
     }
 
     /// Sums a gradient of the broadcast shape back to this tensor's shape (the backward of broadcasting).
+    @_specialize(where Scalar == Float)
     func reduceBroadcast(_ g: TensorOf) -> TensorOf {
         if g.shape == shape { return g }
         var r = g

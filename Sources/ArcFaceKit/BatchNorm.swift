@@ -14,6 +14,7 @@
 /// Statistics are accumulated in Double (torch's CPU kernel accumulates float in double too).
 /// The recorded backward (`NativeBatchNormBackward0`) gives gradients for x, weight and bias;
 /// the running statistics are buffers and get none.
+@_specialize(where Scalar == Float)
 public func batchNorm<Scalar>(_ x: TensorOf<Scalar>, runningMean: TensorOf<Scalar>?, runningVar: TensorOf<Scalar>?,
                               weight: TensorOf<Scalar>? = nil, bias: TensorOf<Scalar>? = nil,
                               training: Bool = false, momentum: Scalar = 0.1, eps: Scalar = 1e-5) -> TensorOf<Scalar> {

@@ -50,6 +50,7 @@ public func manual_seed(_ seed: Int) -> Generator { Generator.default.manual_see
 extension TensorOf {
     /// `x.uniform_(a, b)`: fills with uniforms in [a, b) (computed as `a + (b - a) * u` in Scalar,
     /// as torch does, so b itself can occur through rounding); returns self.
+    @_specialize(where Scalar == Float)
     @discardableResult
     public func uniform_(_ a: Scalar = 0, _ b: Scalar = 1, generator: Generator = .default) -> TensorOf {
         scalars.withUnsafeMutableBufferPointer { x in
@@ -61,6 +62,7 @@ extension TensorOf {
     /// `x.normal_(mean, std)`: fills with normals by Box-Muller; each pair of uniforms (u1, u2) gives
     /// `r cos θ` and `r sin θ` with `r = sqrt(-2 ln(1 - u1))` (1 - u1 is in (0, 1], so the log is finite)
     /// and `θ = 2π u2`, computed in Double. An odd count drops the last sine. Returns self.
+    @_specialize(where Scalar == Float)
     @discardableResult
     public func normal_(mean: Scalar = 0, std: Scalar = 1, generator: Generator = .default) -> TensorOf {
         scalars.withUnsafeMutableBufferPointer { x in
@@ -76,15 +78,19 @@ extension TensorOf {
     }
 
     /// `torch.rand(shape)`: uniforms in [0, 1).
+    @_specialize(where Scalar == Float)
     public static func rand(_ shape: [Int], generator: Generator = .default) -> TensorOf {
         zeros(shape).uniform_(0, 1, generator: generator)
     }
+    @_specialize(where Scalar == Float)
     public static func rand(_ shape: Int..., generator: Generator = .default) -> TensorOf { rand(shape, generator: generator) }
 
     /// `torch.randn(shape)`: standard normals.
+    @_specialize(where Scalar == Float)
     public static func randn(_ shape: [Int], generator: Generator = .default) -> TensorOf {
         zeros(shape).normal_(mean: 0, std: 1, generator: generator)
     }
+    @_specialize(where Scalar == Float)
     public static func randn(_ shape: Int..., generator: Generator = .default) -> TensorOf { randn(shape, generator: generator) }
 }
 

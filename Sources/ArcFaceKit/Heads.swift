@@ -24,6 +24,7 @@ public struct ArcFaceConstants<Scalar: TensorScalar>: Sendable {
 ///     output *= self.s
 ///
 /// `easyMargin` (insightface's meaning) applies the margin only where cos_theta > 0 and has no fallback.
+@_specialize(where Scalar == Float)
 public func arcFaceLogits<Scalar>(embeddings embbedings: TensorOf<Scalar>, kernel: TensorOf<Scalar>, label: [Int],
                                   s: Scalar, m: Scalar, easyMargin: Bool = false) -> TensorOf<Scalar> {
     let k = ArcFaceConstants(s: s, m: m)
@@ -80,6 +81,7 @@ public final class ArcFace {
 
 /// The combined margin of insightface: target logit `cos(m1 * theta + m2) - m3` with
 /// `theta = acos(cos_theta)`, the other logits `cos_theta`, all times s. Presets below.
+@_specialize(where Scalar == Float)
 public func combinedMarginLogits<Scalar>(cosTheta cos_theta: TensorOf<Scalar>, label: [Int],
                                          s: Scalar, m1: Scalar, m2: Scalar, m3: Scalar) -> TensorOf<Scalar> {
     let nB = cos_theta.shape[0]
@@ -156,6 +158,7 @@ public final class SoftmaxHead {
 /// output, one pass over the (B, C) logits for margin, softmax, loss and gradient, and an
 /// analytic backward for embeddings and kernel. Agrees with
 /// `crossEntropy(arcFaceLogits(...), label)` to float rounding.
+@_specialize(where Scalar == Float)
 public func arcFaceCrossEntropy<Scalar>(embeddings: TensorOf<Scalar>, kernel: TensorOf<Scalar>, label: [Int],
                                         s: Scalar, m: Scalar, easyMargin: Bool = false) -> TensorOf<Scalar> {
     let k = ArcFaceConstants(s: s, m: m)

@@ -46,6 +46,7 @@ private extension String {
 
 extension TensorOf {
     /// Element-wise comparison with a scalar or a broadcast tensor.
+    @_specialize(where Scalar == Float)
     func compare(_ other: TensorOf, _ f: (Scalar, Scalar) -> Bool) -> Mask {
         let shape = broadcastShapes(self.shape, other.shape)
         let (a, b) = withNoGrad { (TensorOf.zeros(shape) + self, TensorOf.zeros(shape) + other) }
@@ -62,6 +63,7 @@ extension TensorOf {
     public static func > (a: TensorOf, b: TensorOf) -> Mask { a.compare(b, >) }
 
     /// `x.eq(s)` (Swift's `==` is kept for identity-free equality of values elsewhere).
+    @_specialize(where Scalar == Float)
     public func eq(_ s: Scalar) -> Mask { Mask(shape: shape, values: scalars.map { $0 == s }) }
 
     /// `x[mask]` (masked_select): the selected elements, in row-major order, as a 1-D tensor; and
@@ -153,12 +155,14 @@ extension TensorOf {
     }
 
     /// `x.gather(1, index.view(-1, 1))` for a 2-D x: one element per row, column `index[r]`, shape (B, 1).
+    @_specialize(where Scalar == Float)
     public func gather(dim: Int, index: [Int]) -> TensorOf {
         check(self.dim == 2 && wrapDim(dim) == 1 && index.count == shape[0], "gather: supports a (B, C) input, dim 1, one index per row")
         return self[Array(0..<shape[0]), index].unsqueeze(1)
     }
 
     /// `x.masked_fill(mask, value)`: a copy with `value` where the mask is true (no gradient there).
+    @_specialize(where Scalar == Float)
     public func maskedFill(_ mask: Mask, _ value: Scalar) -> TensorOf {
         check(mask.shape == shape, "mask of shape \(mask.shape) does not match the tensor's \(shape)")
         let x = self
@@ -168,6 +172,7 @@ extension TensorOf {
     }
 
     /// `torch.zeros(B, C).scatter_(1, label.view(-1, 1), value)`: the one-hot matrix of `label`.
+    @_specialize(where Scalar == Float)
     public static func oneHot(_ label: [Int], numClasses: Int, value: Scalar = 1) -> TensorOf {
         var out = [Scalar](repeating: 0, count: label.count * numClasses)
         for (r, c) in label.enumerated() {
@@ -180,6 +185,7 @@ extension TensorOf {
 
 /// `torch.where(condition, a, b)`: `a` where the mask is true, `b` elsewhere (same shapes); the
 /// gradient goes to whichever side was taken.
+@_specialize(where Scalar == Float)
 public func `where`<Scalar>(_ condition: Mask, _ a: TensorOf<Scalar>, _ b: TensorOf<Scalar>) -> TensorOf<Scalar> {
     check(condition.shape == a.shape && a.shape == b.shape, "where: shapes \(condition.shape), \(a.shape), \(b.shape) must match")
     let out = zip(condition.values, zip(a.scalars, b.scalars)).map { $0 ? $1.0 : $1.1 }

@@ -13,6 +13,7 @@
 ///
 /// Backward (recorded once, as torch's `AddmmBackward0` / `MmBackward0`):
 /// `dx = g @ weight`, `dweight = g^T @ x`, `dbias = sum of g over the rows`.
+@_specialize(where Scalar == Float)
 public func linear<Scalar>(_ x: TensorOf<Scalar>, weight: TensorOf<Scalar>, bias: TensorOf<Scalar>? = nil) -> TensorOf<Scalar> {
     check(weight.dim == 2, "linear: weight must be 2-D (out, in), got \(weight.shape)")
     let nOut = weight.shape[0], nIn = weight.shape[1]

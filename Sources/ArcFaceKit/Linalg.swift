@@ -20,6 +20,7 @@ extension Double {
 }
 
 /// op(A) * op(B) for row-major matrices held in tensors: (m, k) x (k, n) -> (m, n).
+@_specialize(where Scalar == Float)
 func gemm<Scalar>(_ a: TensorOf<Scalar>, transposed ta: Bool, _ b: TensorOf<Scalar>, transposed tb: Bool) -> TensorOf<Scalar> {
     let (m, k) = ta ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
     let (k2, n) = tb ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
@@ -41,6 +42,7 @@ func gemm<Scalar>(_ a: TensorOf<Scalar>, transposed ta: Bool, _ b: TensorOf<Scal
 
 extension TensorOf {
     /// `torch.mm(self, other)`: (n, k) @ (k, m) -> (n, m).
+    @_specialize(where Scalar == Float)
     public func mm(_ other: TensorOf) -> TensorOf {
         check(dim == 2 && other.dim == 2, "mm: expected 2-D tensors, got \(shape) and \(other.shape)")
         let a = self, b = other
@@ -52,6 +54,7 @@ extension TensorOf {
     }
 
     /// `torch.matmul`: mm for 2-D x 2-D, matrix-vector and vector-matrix through unsqueeze, dot for 1-D x 1-D.
+    @_specialize(where Scalar == Float)
     public func matmul(_ other: TensorOf) -> TensorOf {
         switch (dim, other.dim) {
         case (2, 2): return mm(other)

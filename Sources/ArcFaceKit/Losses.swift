@@ -34,6 +34,7 @@ public enum Reduction: Sendable, Hashable {
 /// `loss_i = -weight[t_i] * input[i, t_i]`; an ignored row contributes 0 to the loss and 0 to the
 /// weight sum that `.mean` divides by. A target outside `0..<C` that is not `ignoreIndex` is a
 /// precondition failure (torch's "Target 5 is out of bounds.").
+@_specialize(where Scalar == Float)
 public func nllLoss<Scalar>(_ input: TensorOf<Scalar>, _ target: [Int], weight: TensorOf<Scalar>? = nil,
                             ignoreIndex: Int = -100, reduction: Reduction = .mean) -> TensorOf<Scalar> {
     smoothedNLL(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, labelSmoothing: 0)
@@ -45,6 +46,7 @@ public func nllLoss<Scalar>(_ input: TensorOf<Scalar>, _ target: [Int], weight: 
 ///
 /// `labelSmoothing` must be at most 1 (torch's message otherwise); like torch, a value <= 0 means no
 /// smoothing (torch accepts a negative value silently and ignores it).
+@_specialize(where Scalar == Float)
 public func crossEntropy<Scalar>(_ input: TensorOf<Scalar>, _ target: [Int], weight: TensorOf<Scalar>? = nil,
                                  ignoreIndex: Int = -100, reduction: Reduction = .mean,
                                  labelSmoothing: Scalar = 0) -> TensorOf<Scalar> {
@@ -56,6 +58,7 @@ public func crossEntropy<Scalar>(_ input: TensorOf<Scalar>, _ target: [Int], wei
 }
 
 /// torch's argument checks for nll_loss / cross_entropy, with its messages.
+@_specialize(where Scalar == Float)
 func checkNLLArguments<Scalar>(_ input: TensorOf<Scalar>, _ target: [Int], weight: TensorOf<Scalar>?, ignoreIndex: Int) {
     check(input.dim == 1 || input.dim == 2,
                  "input tensor should be 1D or 2D (got shape \(input.shape); class-index targets of (N, C, d1, ...) inputs are not supported)")
@@ -76,6 +79,7 @@ func checkNLLArguments<Scalar>(_ input: TensorOf<Scalar>, _ target: [Int], weigh
 /// The fused negative log-likelihood with label smoothing on log-probabilities `lp` ((N, C) or (C)):
 /// forward and backward side by side. `eps == 0` is plain nll_loss (the smoothing terms are not
 /// evaluated at all, so a -inf log-probability off the target does not turn into 0 * inf = NaN).
+@_specialize(where Scalar == Float)
 func smoothedNLL<Scalar>(_ lp: TensorOf<Scalar>, _ target: [Int], weight: TensorOf<Scalar>?, ignoreIndex: Int,
                          reduction: Reduction, labelSmoothing eps: Scalar) -> TensorOf<Scalar> {
     checkNLLArguments(lp, target, weight: weight, ignoreIndex: ignoreIndex)
@@ -163,6 +167,7 @@ public struct NLLLossOf<Scalar: TensorScalar> {
         (self.weight, self.ignoreIndex, self.reduction) = (weight, ignoreIndex, reduction)
     }
 
+    @_specialize(where Scalar == Float)
     public func callAsFunction(_ input: TensorOf<Scalar>, _ target: [Int]) -> TensorOf<Scalar> {
         nllLoss(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
     }
@@ -184,6 +189,7 @@ public struct CrossEntropyLossOf<Scalar: TensorScalar> {
         (self.weight, self.ignoreIndex, self.reduction, self.labelSmoothing) = (weight, ignoreIndex, reduction, labelSmoothing)
     }
 
+    @_specialize(where Scalar == Float)
     public func callAsFunction(_ input: TensorOf<Scalar>, _ target: [Int]) -> TensorOf<Scalar> {
         crossEntropy(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction,
                      labelSmoothing: labelSmoothing)

@@ -17,6 +17,7 @@ public func broadcastShapes(_ a: [Int], _ b: [Int]) -> [Int] {
 
 extension TensorOf {
     /// Strides for reading this tensor as if it had shape `target`: 0 along broadcast (size-1 or missing) dims.
+    @_specialize(where Scalar == Float)
     func broadcastStrides(to target: [Int]) -> [Int] {
         let lead = target.count - dim
         let own = strides
@@ -24,6 +25,7 @@ extension TensorOf {
     }
 
     /// `f(a, b)` elementwise over the broadcast shape of `a` and `b`.
+    @_specialize(where Scalar == Float)
     static func zipBroadcast(_ a: TensorOf, _ b: TensorOf, _ f: (Scalar, Scalar) -> Scalar) -> TensorOf {
         if a.shape == b.shape {
             return TensorOf(shape: a.shape, scalars: zip(a.scalars, b.scalars).map(f))
@@ -56,10 +58,12 @@ extension TensorOf {
 
     /// `f` applied to every element (a new tensor). Not differentiable: autograd does not see
     /// through an arbitrary closure (use the named ops for that).
+    @_specialize(where Scalar == Float)
     public func map(_ f: (Scalar) -> Scalar) -> TensorOf { TensorOf(shape: shape, scalars: scalars.map(f)) }
 
     /// The same op, with its gradient, used by the element-wise ops: `value` computes the output
     /// from the input, `derivative(x, y)` is dy/dx at each element (x input, y output).
+    @_specialize(where Scalar == Float)
     func unary(_ name: String, _ value: (Scalar) -> Scalar, derivative: @escaping (Scalar, Scalar) -> Scalar) -> TensorOf {
         let x = self
         let y = map(value)
@@ -74,6 +78,7 @@ extension TensorOf {
 
     /// An element-wise op whose gradient is `g` where `passes(x, y)` and 0 elsewhere. A select, not a
     /// product, as torch's clamp and threshold backward: an infinite `g` outside becomes 0, not NaN.
+    @_specialize(where Scalar == Float)
     func gated(_ name: String, _ value: (Scalar) -> Scalar, passes: @escaping (Scalar, Scalar) -> Bool) -> TensorOf {
         let x = self
         let y = map(value)
@@ -162,6 +167,7 @@ extension TensorOf {
     }
 
     /// Rewrites every element in the storage itself (no copy), for in-place ops outside autograd.
+    @_specialize(where Scalar == Float)
     func mapFast(_ f: (Scalar) -> Scalar) {
         storage.values.withUnsafeMutableBufferPointer { b in
             for i in b.indices { b[i] = f(b[i]) }
@@ -169,6 +175,7 @@ extension TensorOf {
     }
 
     /// `self = f(self, other)` in the storage; `other` must broadcast to `self`'s shape (torch's in-place rule).
+    @_specialize(where Scalar == Float)
     func applyFast(_ other: TensorOf, _ f: (Scalar, Scalar) -> Scalar) {
         check(broadcastShapes(shape, other.shape) == shape,
                      "output with shape \(shape) doesn't match the broadcast shape \(broadcastShapes(shape, other.shape))")
@@ -179,6 +186,7 @@ extension TensorOf {
 
     /// `x.pow(e)`: backward `g * e * x^(e-1)` (zero for e = 0, as torch). Like torch, common exponents
     /// take exact shortcuts (`x*x`, `sqrt`, `1/x`) instead of `pow`.
+    @_specialize(where Scalar == Float)
     public func pow(_ e: Scalar) -> TensorOf {
         let value: (Scalar) -> Scalar
         switch e {
@@ -197,22 +205,33 @@ extension TensorOf {
     }
 
     /// `x.sqrt()`: backward `g / (2 * sqrt(x))`, infinite at 0 (and 0 * inf = nan), as torch.
+    @_specialize(where Scalar == Float)
     public func sqrt() -> TensorOf { unary("SqrtBackward0", { $0.squareRoot() }) { _, y in 1 / (2 * y) } }
+    @_specialize(where Scalar == Float)
     public func exp() -> TensorOf { unary("ExpBackward0", { Scalar.exp($0) }) { _, y in y } }
+    @_specialize(where Scalar == Float)
     public func log() -> TensorOf { unary("LogBackward0", { Scalar.log($0) }) { x, _ in 1 / x } }
     /// `x.abs()`: backward `g * sign(x)`, zero at 0.
+    @_specialize(where Scalar == Float)
     public func abs() -> TensorOf { unary("AbsBackward0", { Swift.abs($0) }) { x, _ in x > 0 ? 1 : x < 0 ? -1 : 0 } }
+    @_specialize(where Scalar == Float)
     public func neg() -> TensorOf { -self }
+    @_specialize(where Scalar == Float)
     public func cos() -> TensorOf { unary("CosBackward0", { Scalar.cos($0) }) { x, _ in -Scalar.sin(x) } }
+    @_specialize(where Scalar == Float)
     public func sin() -> TensorOf { unary("SinBackward0", { Scalar.sin($0) }) { x, _ in Scalar.cos(x) } }
     /// `x.acos()`: backward `-g / sqrt(1 - x^2)`, -inf at +-1, as torch.
+    @_specialize(where Scalar == Float)
     public func acos() -> TensorOf { unary("AcosBackward0", { Scalar.acos($0) }) { x, _ in -1 / (1 - x * x).squareRoot() } }
+    @_specialize(where Scalar == Float)
     public func tanh() -> TensorOf { unary("TanhBackward0", { Scalar.tanh($0) }) { _, y in 1 - y * y } }
     /// `x.relu()`: backward passes `g` where the output is positive (zero at 0, as torch).
+    @_specialize(where Scalar == Float)
     public func relu() -> TensorOf { gated("ReluBackward0", { $0 > 0 ? $0 : ($0.isNaN ? $0 : 0) }) { _, y in y > 0 } }
 
     /// `x.clamp(min, max)`; either bound may be nil. NaN stays NaN. The gradient passes only
     /// strictly inside the bounds: torch 2.15 gives 0 at exactly min or max (older versions passed it).
+    @_specialize(where Scalar == Float)
     public func clamp(min lo: Scalar? = nil, max hi: Scalar? = nil) -> TensorOf {
         gated("ClampBackward1", { TensorOf.clampScalar($0, lo, hi) }) { x, _ in
             (lo.map { x > $0 } ?? true) && (hi.map { x < $0 } ?? true)
@@ -220,12 +239,14 @@ extension TensorOf {
     }
 
     /// In-place `clamp_`.
+    @_specialize(where Scalar == Float)
     @discardableResult
     public func clamp_(min lo: Scalar? = nil, max hi: Scalar? = nil) -> TensorOf {
         updateInPlace({ $0.clamp(min: lo, max: hi) }, fast: { mapFast { TensorOf.clampScalar($0, lo, hi) } })
     }
 
     /// torch applies min then max, so `min > max` gives `max` everywhere.
+    @_specialize(where Scalar == Float)
     static func clampScalar(_ x: Scalar, _ lo: Scalar?, _ hi: Scalar?) -> Scalar {
         if x.isNaN { return x }
         var y = x

@@ -2,6 +2,7 @@
 
 extension TensorOf {
     /// p-norm of every sub-tensor `select(dim: d, index: k)`, k in 0..<size(d), in one O(n) pass.
+    @_specialize(where Scalar == Float)
     func subTensorNorms(p: Scalar, dim d: Int) -> [Scalar] {
         let (outer, n, inner) = lanes(d)
         let acc = PNorm(p)
@@ -22,6 +23,7 @@ extension TensorOf {
     /// Torch's exact rule (aten renorm_scale_factor, all in float32): `factor = norm > maxnorm ?
     /// maxnorm / (norm + 1e-7) : 1`, then `x * factor`. The 1e-7 makes the resulting norm a hair
     /// below maxnorm; sub-tensors at or under the limit are multiplied by exactly 1.
+    @_specialize(where Scalar == Float)
     public func renorm(p: Scalar, dim: Int, maxnorm: Scalar) -> TensorOf {
         let x = self
         let d = wrapDim(dim)
@@ -52,6 +54,7 @@ extension TensorOf {
     }
 
     /// In-place `renorm_`; returns self.
+    @_specialize(where Scalar == Float)
     @discardableResult
     public func renorm_(p: Scalar, dim: Int, maxnorm: Scalar) -> TensorOf {
         updateInPlace({ $0.renorm(p: p, dim: dim, maxnorm: maxnorm) }, fast: {
@@ -62,6 +65,7 @@ extension TensorOf {
 
     /// Torch's exact rule (aten renorm_scale_factor, all in float32): `factor = norm > maxnorm ?
     /// maxnorm / (norm + 1e-7) : 1`.
+    @_specialize(where Scalar == Float)
     func renormFactors(p: Scalar, dim d: Int, maxnorm: Scalar) -> (factors: [Scalar], norms: [Scalar]) {
         check(self.dim > 1, "renorm: input needs at least 2 dimensions, got \(self.dim) dimensions")
         check(p > 0, "renorm: non-positive-norm not supported")
@@ -72,6 +76,7 @@ extension TensorOf {
     }
 
     /// Multiplies sub-tensor k along `d` by `factors[k]`, in the storage.
+    @_specialize(where Scalar == Float)
     func scaleSubTensors(dim d: Int, by factors: [Scalar]) {
         let (outer, n, inner) = lanes(d)
         storage.values.withUnsafeMutableBufferPointer { x in
@@ -87,11 +92,13 @@ extension TensorOf {
 
 /// The study note's `l2_norm`: `input / torch.norm(input, 2, axis, True)`. No epsilon, on purpose:
 /// a zero vector divides 0 by 0 and gives NaN, exactly as the PyTorch code does.
+@_specialize(where Scalar == Float)
 public func l2_norm<Scalar>(_ input: TensorOf<Scalar>, axis: Int = 1) -> TensorOf<Scalar> {
     input / input.norm(p: 2, dim: axis, keepdim: true)  // (B, C) / (B, 1)
 }
 
 /// `torch.nn.functional.normalize`: `x / max(||x||_p, eps)` along `dim`, so a zero vector stays zero.
+@_specialize(where Scalar == Float)
 public func normalize<Scalar>(_ input: TensorOf<Scalar>, p: Scalar = 2, dim: Int = 1, eps: Scalar = 1e-12) -> TensorOf<Scalar> {
     input / input.norm(p: p, dim: dim, keepdim: true).clamp(min: eps)
 }

@@ -3,12 +3,14 @@
 extension TensorOf {
     /// Views the tensor as (outer, n, inner) around dimension `d`, where `n = shape[d]`; element
     /// (o, k, i) is at `(o * n + k) * inner + i`. Every reduction and `renorm` walks this layout.
+    @_specialize(where Scalar == Float)
     func lanes(_ d: Int) -> (outer: Int, n: Int, inner: Int) {
         guard dim > 0 else { return (1, 1, 1) }  // a 0-d tensor reduces over its dim 0 like a (1,) one
         return (shape[..<d].reduce(1, *), shape[d], shape[(d + 1)...].reduce(1, *))
     }
 
     /// Shape after reducing dimension `d`: removed, or kept with size 1.
+    @_specialize(where Scalar == Float)
     func reducedShape(_ d: Int, keepdim: Bool) -> [Int] {
         guard dim > 0 else { return [] }
         var s = shape
@@ -20,6 +22,7 @@ extension TensorOf {
     typealias Lane = (x: UnsafeBufferPointer<Scalar>, base: Int, stride: Int, n: Int)
 
     /// Reduces each lane along `dim` with `body`, reading storage through one buffer pointer.
+    @_specialize(where Scalar == Float)
     func reduce(dim: Int, keepdim: Bool, _ body: (Lane) -> Scalar) -> TensorOf {
         let d = wrapDim(dim)
         let (outer, n, inner) = lanes(d)
@@ -38,6 +41,7 @@ extension TensorOf {
     }
 
     /// Sum of a lane, accumulated in Double (torch accumulates float32 pairwise; Double is at least as exact).
+    @_specialize(where Scalar == Float)
     static func laneSum(_ l: Lane) -> Double {
         var s = 0.0
         for k in 0..<l.n { s += Double(l.x[l.base + k * l.stride]) }
@@ -46,6 +50,7 @@ extension TensorOf {
 
     /// Index of the largest (`sign` 1) or smallest (`sign` -1) element of a lane; the first NaN wins,
     /// because torch's max/min propagate NaN. Ties keep the first index.
+    @_specialize(where Scalar == Float)
     static func laneArgExtreme(_ l: Lane, sign: Scalar) -> Int {
         check(l.n > 0, "max()/min(): Expected reduction dim to have non-zero size.")
         var best = 0
@@ -59,17 +64,20 @@ extension TensorOf {
     }
 
     /// The extreme value of a lane.
+    @_specialize(where Scalar == Float)
     static func laneExtreme(_ l: Lane, sign: Scalar) -> Scalar { l.x[l.base + laneArgExtreme(l, sign: sign) * l.stride] }
 
     // MARK: Sum and mean
 
     /// Broadcasts the gradient of a reduction over `d` (kept or removed) back to this tensor's shape.
+    @_specialize(where Scalar == Float)
     func expandReduced(_ g: TensorOf, dim d: Int, keepdim: Bool) -> TensorOf {
         let gk = keepdim || self.dim == 0 ? g : g.unsqueeze(d)
         return TensorOf.zeros(shape) + gk
     }
 
     /// `x.sum()`: a 0-d tensor.
+    @_specialize(where Scalar == Float)
     public func sum() -> TensorOf {
         TensorOf(Scalar(reduceAll(TensorOf.laneSum))).recorded("SumBackward0", [self]) { [shape] g in
             [TensorOf.full(shape, value: g.item())]  // every element contributed once
@@ -77,6 +85,7 @@ extension TensorOf {
     }
 
     /// `x.sum(dim, keepdim)`.
+    @_specialize(where Scalar == Float)
     public func sum(dim: Int, keepdim: Bool = false) -> TensorOf {
         let d = wrapDim(dim)
         return reduce(dim: d, keepdim: keepdim) { Scalar(TensorOf.laneSum($0)) }.recorded("SumBackward1", [self]) { g in
@@ -85,6 +94,7 @@ extension TensorOf {
     }
 
     /// `x.mean()`: a 0-d tensor; NaN for an empty tensor, as torch.
+    @_specialize(where Scalar == Float)
     public func mean() -> TensorOf {
         let n = Scalar(numel)
         return TensorOf(Scalar(reduceAll(TensorOf.laneSum) / Double(numel))).recorded("MeanBackward0", [self]) { [shape] g in
@@ -93,6 +103,7 @@ extension TensorOf {
     }
 
     /// `x.mean(dim, keepdim)`.
+    @_specialize(where Scalar == Float)
     public func mean(dim: Int, keepdim: Bool = false) -> TensorOf {
         let d = wrapDim(dim)
         let n = Scalar(self.dim == 0 ? 1 : shape[d])
@@ -105,8 +116,10 @@ extension TensorOf {
 
     /// `x.max()`: the largest element as a 0-d tensor (NaN if any element is NaN). The gradient is
     /// shared evenly by all elements equal to the maximum, as torch does.
+    @_specialize(where Scalar == Float)
     public func max() -> TensorOf { extreme(sign: 1, name: "MaxBackward1") }
     /// `x.min()`.
+    @_specialize(where Scalar == Float)
     public func min() -> TensorOf { extreme(sign: -1, name: "MinBackward1") }
 
     private func extreme(sign: Scalar, name: String) -> TensorOf {
@@ -120,8 +133,10 @@ extension TensorOf {
 
     /// The values of `torch.max(x, dim, keepdim)`; the indices are `argmax(dim:)`. The gradient goes
     /// to the index chosen (the first maximum).
+    @_specialize(where Scalar == Float)
     public func max(dim: Int, keepdim: Bool = false) -> TensorOf { extreme(dim: dim, keepdim: keepdim, sign: 1, name: "MaxBackward0") }
     /// The values of `torch.min(x, dim, keepdim)`; the indices are `argmin(dim:)`.
+    @_specialize(where Scalar == Float)
     public func min(dim: Int, keepdim: Bool = false) -> TensorOf { extreme(dim: dim, keepdim: keepdim, sign: -1, name: "MinBackward0") }
 
     private func extreme(dim: Int, keepdim: Bool, sign: Scalar, name: String) -> TensorOf {
@@ -141,16 +156,20 @@ extension TensorOf {
     }
 
     /// `x.argmax()`: flat index of the largest element.
+    @_specialize(where Scalar == Float)
     public func argmax() -> Int { reduceAll { TensorOf.laneArgExtreme($0, sign: 1) } }
     /// `x.argmin()`.
+    @_specialize(where Scalar == Float)
     public func argmin() -> Int { reduceAll { TensorOf.laneArgExtreme($0, sign: -1) } }
 
     /// `x.argmax(dim)`: indices as Ints in row-major order of the reduced shape (torch returns an
     /// int64 tensor; this library has only Float32 tensors). Exact: an index survives the Scalar trip.
+    @_specialize(where Scalar == Float)
     public func argmax(dim: Int) -> [Int] {
         reduce(dim: dim, keepdim: false) { Scalar(TensorOf.laneArgExtreme($0, sign: 1)) }.scalars.map { Int($0) }
     }
     /// `x.argmin(dim)`, like `argmax(dim:)`.
+    @_specialize(where Scalar == Float)
     public func argmin(dim: Int) -> [Int] {
         reduce(dim: dim, keepdim: false) { Scalar(TensorOf.laneArgExtreme($0, sign: -1)) }.scalars.map { Int($0) }
     }
@@ -158,10 +177,12 @@ extension TensorOf {
     // MARK: Norms
 
     /// `torch.norm(x, p)` over all elements: a 0-d tensor.
+    @_specialize(where Scalar == Float)
     public func norm(p: Scalar = 2) -> TensorOf { flatten().norm(p: p, dim: 0) }
 
     /// `torch.norm(x, p, dim, keepdim)`: `(sum |x|^p)^(1/p)` along `dim`; `p` may be `.infinity`
     /// (max |x|), `-.infinity` (min |x|) or 0 (count of nonzeros).
+    @_specialize(where Scalar == Float)
     public func norm(p: Scalar = 2, dim: Int, keepdim: Bool = false) -> TensorOf {
         let d = wrapDim(dim)
         let norms = reduce(dim: d, keepdim: keepdim, PNorm(p).of)

@@ -69,6 +69,7 @@ public final class SGDOf<Scalar: TensorScalar> {
     }
 
     /// `optimizer.add_param_group(group)`: nil fields take the defaults; a parameter may be in one group only.
+    @_specialize(where Scalar == Float)
     public func addParamGroup(_ group: ParamGroupOf<Scalar>) {
         var g = group
         g.lr = g.lr ?? defaults.lr
@@ -86,6 +87,7 @@ public final class SGDOf<Scalar: TensorScalar> {
     }
 
     /// `optimizer.step()`.
+    @_specialize(where Scalar == Float)
     public func step() {
         for group in paramGroups {
             // Each hyperparameter in the parameters' type, as torch's kernels convert their scalars.
@@ -126,11 +128,13 @@ public final class SGDOf<Scalar: TensorScalar> {
     }
 
     /// `optimizer.zero_grad()`: sets every parameter's `grad` to nil (torch 2.x's default, set_to_none=True).
+    @_specialize(where Scalar == Float)
     public func zeroGrad() {
         for group in paramGroups { for p in group.params { p.grad = nil } }
     }
 
     /// `optimizer.state[p]["momentum_buffer"]` as a new tensor, nil before p's first momentum step.
+    @_specialize(where Scalar == Float)
     public func momentumBuffer(for p: TensorOf<Scalar>) -> TensorOf<Scalar>? {
         momentumBuffers[ObjectIdentifier(p)].map { TensorOf<Scalar>(shape: p.shape, scalars: $0.buffer) }
     }

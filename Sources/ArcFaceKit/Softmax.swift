@@ -6,12 +6,14 @@ extension TensorOf {
     /// Views the tensor as (outer, n, inner) around dimension `d` (already wrapped), where
     /// `n = shape[d]`: element (o, k, i) of a lane is at `(o * n + k) * inner + i`. A 0-d tensor is
     /// one lane of one element, as torch treats it.
+    @_specialize(where Scalar == Float)
     func softmaxLanes(_ d: Int) -> (outer: Int, n: Int, inner: Int) {
         guard dim > 0 else { return (1, 1, 1) }
         return (shape[..<d].reduce(1, *), shape[d], shape[(d + 1)...].reduce(1, *))
     }
 
     /// The largest element of a lane; NaN if any element is NaN (so the whole lane becomes NaN, as in torch).
+    @_specialize(where Scalar == Float)
     @inline(__always)
     static func laneMax(_ x: UnsafeBufferPointer<Scalar>, base: Int, stride: Int, n: Int) -> Scalar {
         var m = -Scalar.infinity
@@ -26,6 +28,7 @@ extension TensorOf {
     /// `torch.softmax(x, dim)`: `exp(x - max) / sum(exp(x - max))` along `dim` (negative counts from the end).
     ///
     /// Backward: `g_in = y * (g - sum(g * y, dim))`.
+    @_specialize(where Scalar == Float)
     public func softmax(dim: Int) -> TensorOf {
         let d = wrapDim(dim)
         let (outer, n, inner) = softmaxLanes(d)
@@ -76,6 +79,7 @@ extension TensorOf {
     /// logits (`[1000, 0]` gives `[0, -1000]`) stay finite and exact.
     ///
     /// Backward: `g_in = g - exp(y) * sum(g, dim)`.
+    @_specialize(where Scalar == Float)
     public func logSoftmax(dim: Int) -> TensorOf {
         let d = wrapDim(dim)
         let (outer, n, inner) = softmaxLanes(d)

@@ -95,21 +95,28 @@ public final class TensorOf<Scalar: TensorScalar> {
     // MARK: Factories
 
     /// `torch.full(shape, value)`.
+    @_specialize(where Scalar == Float)
     public static func full(_ shape: [Int], value: Scalar) -> TensorOf {
         TensorOf(shape: shape, scalars: [Scalar](repeating: value, count: shape.reduce(1, *)))
     }
+    @_specialize(where Scalar == Float)
     public static func zeros(_ shape: [Int]) -> TensorOf { full(shape, value: 0) }
+    @_specialize(where Scalar == Float)
     public static func zeros(_ shape: Int...) -> TensorOf { full(shape, value: 0) }
+    @_specialize(where Scalar == Float)
     public static func ones(_ shape: [Int]) -> TensorOf { full(shape, value: 1) }
+    @_specialize(where Scalar == Float)
     public static func ones(_ shape: Int...) -> TensorOf { full(shape, value: 1) }
 
     /// `torch.arange(n)`: 0, 1, ..., n-1.
+    @_specialize(where Scalar == Float)
     public static func arange(_ n: Int) -> TensorOf { arange(0, Double(n), 1) }
 
     /// `torch.arange(start, end, step)`: count `ceil((end - start) / step)` in Double as torch does;
     /// values `start + i * step` in Double, rounded once (torch's vectorised float kernel can be an
     /// ulp off that). Arguments are Double, like Python floats, so `arange(0, 1, 0.3)` ends at
     /// Scalar(0.9), not at 3 * Scalar(0.3).
+    @_specialize(where Scalar == Float)
     public static func arange(_ start: Double, _ end: Double, _ step: Double = 1) -> TensorOf {
         check(step != 0, "arange: step must be nonzero")
         let count = Swift.max(0, Int(((end - start) / step).rounded(.up)))
@@ -124,6 +131,7 @@ public final class TensorOf<Scalar: TensorScalar> {
     public var numel: Int { shape.reduce(1, *) }
 
     /// `x.size(d)`; negative `d` counts from the end.
+    @_specialize(where Scalar == Float)
     public func size(_ dim: Int) -> Int { shape[wrapDim(dim)] }
 
     /// Row-major strides of a contiguous tensor with this shape.
@@ -134,6 +142,7 @@ public final class TensorOf<Scalar: TensorScalar> {
     }
 
     /// Maps a possibly negative dim to `0..<rank` (torch's `maybe_wrap_dim`; a 0-d tensor accepts 0 and -1).
+    @_specialize(where Scalar == Float)
     func wrapDim(_ d: Int) -> Int {
         let r = Swift.max(dim, 1)
         check(d >= -r && d < r, "Dimension out of range (expected to be in range of [\(-r), \(r - 1)], but got \(d))")
@@ -141,6 +150,7 @@ public final class TensorOf<Scalar: TensorScalar> {
     }
 
     /// Flat offset of a full index, negative indices counting from the end as in torch.
+    @_specialize(where Scalar == Float)
     func offset(_ index: [Int]) -> Int {
         check(index.count == dim, "expected \(dim) indices for shape \(shape), got \(index.count)")
         var off = 0
@@ -162,17 +172,20 @@ public final class TensorOf<Scalar: TensorScalar> {
     }
 
     /// The value of a one-element tensor, `x.item()`.
+    @_specialize(where Scalar == Float)
     public func item() -> Scalar {
         check(numel == 1, "a TensorOf with \(numel) elements cannot be converted to Scalar")
         return scalars[0]
     }
 
     /// A copy with its own storage, `x.clone()`.
+    @_specialize(where Scalar == Float)
     public func clone() -> TensorOf { TensorOf(shape: shape, scalars: scalars).recorded("CloneBackward0", [self]) { [$0] } }
 
     // MARK: Shape
 
     /// `x.reshape(shape)`; one entry may be -1 and is inferred.
+    @_specialize(where Scalar == Float)
     public func reshape(_ newShape: [Int]) -> TensorOf {
         var s = newShape
         if let k = s.firstIndex(of: -1) {
@@ -183,12 +196,15 @@ public final class TensorOf<Scalar: TensorScalar> {
         check(s.reduce(1, *) == numel, "shape \(newShape) is invalid for input of size \(numel)")
         return TensorOf(shape: s, scalars: scalars).recorded("ViewBackward0", [self]) { [shape] g in [g.reshape(shape)] }
     }
+    @_specialize(where Scalar == Float)
     public func reshape(_ newShape: Int...) -> TensorOf { reshape(newShape) }
 
     /// `x.flatten()`: a 1-d copy.
+    @_specialize(where Scalar == Float)
     public func flatten() -> TensorOf { reshape([numel]) }
 
     /// `x.unsqueeze(d)`: inserts a size-1 dimension at `d` (`-1` appends).
+    @_specialize(where Scalar == Float)
     public func unsqueeze(_ d: Int) -> TensorOf {
         check(d >= -(dim + 1) && d <= dim, "Dimension out of range for unsqueeze: \(d)")
         var s = shape
@@ -197,6 +213,7 @@ public final class TensorOf<Scalar: TensorScalar> {
     }
 
     /// `x.squeeze(d)`: removes dimension `d` if it has size 1, else returns an unchanged copy (as torch).
+    @_specialize(where Scalar == Float)
     public func squeeze(_ d: Int) -> TensorOf {
         guard dim > 0 else { return clone() }
         let k = wrapDim(d)
@@ -207,6 +224,7 @@ public final class TensorOf<Scalar: TensorScalar> {
     }
 
     /// `x.permute(dims)`: reorders dimensions (a copy).
+    @_specialize(where Scalar == Float)
     public func permute(_ dims: [Int]) -> TensorOf {
         let p = dims.map(wrapDim)
         check(p.count == dim && Set(p).count == dim, "permute: dims \(dims) do not match rank \(dim)")
@@ -234,6 +252,7 @@ public final class TensorOf<Scalar: TensorScalar> {
     }
 
     /// `x.transpose(d0, d1)`.
+    @_specialize(where Scalar == Float)
     public func transpose(_ d0: Int, _ d1: Int) -> TensorOf {
         var p = Array(0..<dim)
         p.swapAt(wrapDim(d0), wrapDim(d1))
@@ -241,12 +260,14 @@ public final class TensorOf<Scalar: TensorScalar> {
     }
 
     /// `x.t()`: transpose of a 2-d tensor (0-d and 1-d are returned as copies, as in torch).
+    @_specialize(where Scalar == Float)
     public func t() -> TensorOf {
         check(dim <= 2, "t() expects a tensor with <= 2 dimensions, but self is \(dim)D")
         return dim < 2 ? clone() : transpose(0, 1)
     }
 
     /// `x.select(dim, index)`: the slice at `index` along `dim`, with that dimension removed (a copy).
+    @_specialize(where Scalar == Float)
     public func select(dim d: Int, index: Int) -> TensorOf {
         check(dim > 0, "select() cannot be applied to a 0-dim tensor.")
         let k = wrapDim(d)
@@ -274,5 +295,6 @@ public final class TensorOf<Scalar: TensorScalar> {
     }
 
     /// `x[i]` for the first dimension: row `i` of a matrix (a copy).
+    @_specialize(where Scalar == Float)
     public func row(_ i: Int) -> TensorOf { select(dim: 0, index: i) }
 }

@@ -77,9 +77,17 @@ public enum Pipeline {
         let (lessonList, executeOptions) = (lessons, execute)
         let workers = min(max(1, options.jobs), max(1, total))
         report.timings.jobs = workers
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var i = worker
-            while i < total {
+        // Longest first, from a queue: the lesson that trains for seconds starts at once instead of
+        // after the quick ones its worker drew (the course's wall time is then about its longest
+        // lesson's). Lengths are those of earlier runs with this kit; unknown lessons go first.
+        let durations = LessonDurations(kitDirectory: toolchain.kitDirectory)
+        let known = durations.load()
+        let queue = ResultBox.Queue(lessonList.indices.sorted { a, b in
+            let (x, y) = (known[lessonList[a].slug] ?? .infinity, known[lessonList[b].slug] ?? .infinity)
+            return x != y ? x > y : a < b
+        })
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let i = queue.next() {
                 let lesson = lessonList[i]
                 let outcome = Result { () throws -> Checked in
                     let started = Date()
@@ -115,9 +123,13 @@ public enum Pipeline {
                     log("[\(results.finish())/\(total)] \(lesson.path) ... \(status)")
                 }
                 results.set(i, outcome)
-                i += workers
             }
         }
+        var measured: [String: Double] = [:]
+        for i in 0..<total {
+            if let checked = try? results.get(i), !checked.cached { measured[checked.run.lesson.slug] = checked.seconds }
+        }
+        durations.record(measured)
         for i in 0..<total {
             let checked = try results.get(i)
             checksByFile[checked.run.lesson.path, default: []] += checked.checks
@@ -240,6 +252,21 @@ private struct Checked {
 
 /// Results written by the worker threads, read after they finish.
 private final class ResultBox: @unchecked Sendable {
+    /// Indices handed out in a fixed order to whichever worker asks next.
+    final class Queue: @unchecked Sendable {
+        private let lock = NSLock()
+        private var order: [Int]
+        private var position = 0
+        init(_ order: [Int]) { self.order = order }
+        func next() -> Int? {
+            lock.withLock {
+                guard position < order.count else { return nil }
+                defer { position += 1 }
+                return order[position]
+            }
+        }
+    }
+
     private let lock = NSLock()
     private var results: [Result<Checked, Error>?]
     private var finished = 0
@@ -247,4 +274,29 @@ private final class ResultBox: @unchecked Sendable {
     func set(_ i: Int, _ r: Result<Checked, Error>) { lock.withLock { results[i] = r } }
     func get(_ i: Int) throws -> Checked { try lock.withLock { results[i]! }.get() }
     func finish() -> Int { lock.withLock { finished += 1; return finished } }
+}
+
+/// How long each lesson took to compile and run the last time it ran with this kit (the tool's
+/// scheduling hint, nothing else): `<kit>/lesson-durations.json`, slug -> seconds. Unreadable or
+/// unwritable (an installed kit) is the same as empty.
+struct LessonDurations {
+    let path: String
+    init(kitDirectory: String) { path = kitDirectory + "/lesson-durations.json" }
+
+    func load() -> [String: Double] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let table = try? JSONDecoder().decode([String: Double].self, from: data) else { return [:] }
+        return table
+    }
+
+    /// Merges `measured` into the file (a concurrent run's entries may be lost: they are hints).
+    func record(_ measured: [String: Double]) {
+        guard !measured.isEmpty else { return }
+        var table = load()
+        for (slug, seconds) in measured { table[slug] = seconds }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        guard let data = try? encoder.encode(table) else { return }
+        try? data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
 }
