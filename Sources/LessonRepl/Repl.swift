@@ -552,10 +552,12 @@ final class ReplSession {
         let compileStart = Date()
         do {
             try source.write(toFile: file, atomically: true, encoding: .utf8)
+            // Only an input that declares something is imported later: the others need no module
+            // (its emission was about 0.05 s of the 0.3-0.4 s an input took, measured at load 2.5).
+            let emitModule = keep == nil ? [] : ["-enable-testing", "-emit-module", "-emit-module-path", work + "/modules/\(module).swiftmodule"]
             let args = toolchain.compileArguments(source: file, output: library, moduleCache: ReplProgram.moduleCache(toolchain))
-                + ["-emit-library", "-parse-as-library", "-module-name", module, "-enable-testing",
-                   "-emit-module", "-emit-module-path", work + "/modules/\(module).swiftmodule",
-                   "-I", program.modules, "-I", work + "/modules"]
+                + ["-emit-library", "-parse-as-library", "-module-name", module] + emitModule
+                + ["-I", program.modules, "-I", work + "/modules"]
             let result = try Subprocess.run(args, timeout: 600)
             guard result.termination == .exited(0) else {
                 showCompileErrors(String(decoding: result.output, as: UTF8.self))

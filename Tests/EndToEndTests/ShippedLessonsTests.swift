@@ -15,30 +15,52 @@ import Testing
     /// Every build passes and writes the committed site/ byte for byte: no number depends on the CPU.
     /// (`make test` then verifies the course once more with this machine's defaults, `--check-site`.)
     @Test func theCourseBuildsTheCommittedSiteBitForBitUnderOtherBLASKernelsAndLibmPaths() throws {
-        let avx512 = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains(" avx512f ") ?? false
-        let machines: [[String: String]] = [
-            ["OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_NUM_THREADS": "1", "GLIBC_TUNABLES": "glibc.cpu.hwcaps=-AVX2,-FMA"],
-            // SkylakeX needs AVX-512; without it, Prescott (the SSE3 kernels): with the machine's own
-            // default in `make test`'s verify, three kernel families either way.
-            ["OPENBLAS_CORETYPE": avx512 ? "SkylakeX" : "Prescott", "OPENBLAS_NUM_THREADS": "2"],
-        ]
-        if !avx512 { print("no AVX-512 on this CPU: the SkylakeX kernels are skipped, Prescott runs instead") }
+        let machines: [[String: String]] = [Self.firstMachine] + Self.otherMachines
+        if !Self.avx512 { print("no AVX-512 on this CPU: the SkylakeX kernels are skipped, Prescott runs instead") }
         let committed = Support.repositoryRoot.appendingPathComponent("site").path
         let want = try Self.files(under: committed)
         #expect(want.count > 5)
-        for env in machines {
-            let out = try Pipeline.temporaryDirectory() + "/site"
-            // Cold: compile and run every lesson (no cache); generous limit for a busy CI runner.
-            let r = try Support.run([Support.tool, "build", "--no-cache", "--timeout", "900", "--out", out], in: Support.repositoryRoot.path,
-                                    environment: env, timeout: 1800)
+        for (k, env) in machines.enumerated() {
+            // The first machine's build is shared with the mutation test below (its results cache).
+            let build = k == 0 ? try Self.firstMachineBuild.get() : try Self.coldBuild(environment: env)
+            let r = (status: build.status, output: build.output)
             #expect(r.status == 0, "\(env): \(r.output.suffix(2000))")
-            let got = try Self.files(under: out)
+            let got = try Self.files(under: build.site)
             #expect(got.keys.sorted() == want.keys.sorted(), "\(env): other files")
             for (name, bytes) in want where got[name] != bytes {
                 Issue.record("\(env): site/\(name) differs from the committed one")
             }
         }
     }
+
+    static let avx512 = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains(" avx512f ") ?? false
+    static let firstMachine = ["OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_NUM_THREADS": "1", "GLIBC_TUNABLES": "glibc.cpu.hwcaps=-AVX2,-FMA"]
+    // SkylakeX needs AVX-512; without it, Prescott (the SSE3 kernels): with the machine's own
+    // default in `make test`'s verify, three kernel families either way.
+    static let otherMachines = [["OPENBLAS_CORETYPE": avx512 ? "SkylakeX" : "Prescott", "OPENBLAS_NUM_THREADS": "2"]]
+
+    static let coldBuildTimeout: Double = 900
+
+    struct ColdBuild {
+        /// The copy of the course that was built (its lessons/), the fresh results cache the build
+        /// filled, the site it wrote.
+        var directory: String, cache: String, site: String
+        var status: Int32, output: String
+    }
+
+    /// Compiles and runs every lesson of a copy of the course in a fresh cache (cold, as
+    /// `--no-cache`, but keeping the results) and writes its site; generous limit for a busy CI runner.
+    static func coldBuild(environment: [String: String]) throws -> ColdBuild {
+        let dir = try copyOfLessons()
+        let (cache, out) = (dir + "/cold-cache", dir + "/site")
+        let r = try Support.run([Support.tool, "build", "--lessons", dir + "/lessons", "--cache-dir", cache, "--timeout", "\(Int(coldBuildTimeout))", "--out", out],
+                                in: Support.repositoryRoot.path, environment: environment, timeout: 1800)
+        return ColdBuild(directory: dir, cache: cache, site: out, status: r.status, output: r.output)
+    }
+
+    /// The first machine's cold build, once per test process: the bit-for-bit test checks its site,
+    /// the mutation test verifies its (then edited) lessons against its cache.
+    static let firstMachineBuild = Result { try coldBuild(environment: firstMachine) }
 
     /// Every regular file under `root` by relative path.
     static func files(under root: String) throws -> [String: Data] {
@@ -55,8 +77,13 @@ import Testing
 
     /// Adds 1 to every number of every output block and expects each block to fail at the first
     /// line holding a number: no expected number in the course goes unchecked.
+    /// Expected blocks are not part of a lesson's program: the edited lessons' programs are those
+    /// the first machine's cold build ran, so verify compares against its cached results (new
+    /// comparisons, no new runs; a cache miss would run the lesson and still check the same).
     @Test func changingAnyExpectedNumberMakesVerifyFailAtThatLine() throws {
-        let dir = try Self.copyOfLessons()
+        let build = try Self.firstMachineBuild.get()
+        try #require(build.status == 0, "the course does not build: \(build.output.suffix(2000))")
+        let dir = build.directory
         var expectedFailures: [String] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: dir + "/lessons").sorted() where name.hasSuffix(".md") {
             let path = dir + "/lessons/" + name
@@ -83,7 +110,12 @@ import Testing
             try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         }
         #expect(!expectedFailures.isEmpty)
-        let report = try Support.verify(dir)
+        var options = RunOptions()
+        options.lessonsDirectory = dir + "/lessons"
+        options.cacheDirectory = build.cache
+        options.timeout = Self.coldBuildTimeout   // the limits are part of a result's key
+        let report = try Pipeline.verify(options, toolchain: Support.toolchain())
+        #expect(report.cached == report.runs.count, "expected every run from the cold build's cache")
         let failures = report.diagnostics.filter { $0.severity == .error }.map { "\(($0.file! as NSString).lastPathComponent):\($0.line)" }
         #expect(failures == expectedFailures)
     }
