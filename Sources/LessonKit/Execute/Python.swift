@@ -66,9 +66,7 @@ public enum Python {
             "cells": lesson.pythonCells.map { ["line": $0.codeLine, "code": $0.code] as [String: Any] },
         ]
         let specFile = workDirectory + "/\(lesson.slug)-python.json"
-        let driverFile = workDirectory + "/arcface_lessons_driver.py"
         try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: specFile))
-        try Data(driver.utf8).write(to: URL(fileURLWithPath: driverFile))
         let path = Subprocess.which(interpreter) ?? interpreter
         var env = ProcessInfo.processInfo.environment
         // Output as the cells print it, unbuffered; no .pyc files next to the lesson; the lesson's
@@ -78,7 +76,8 @@ public enum Python {
         env["PYTHONHASHSEED"] = "0"
         let folder = (lesson.path as NSString).deletingLastPathComponent
         env["ARCFACE_LESSON_DIR"] = URL(fileURLWithPath: folder.isEmpty ? "." : folder).standardizedFileURL.path
-        let r = try Subprocess.run([path, "-X", "utf8", driverFile, specFile], environment: env,
+        // The driver as `-c` text: lessons running at once share no file but their own spec.
+        let r = try Subprocess.run([path, "-X", "utf8", "-c", driver, specFile], environment: env,
                                    timeout: Subprocess.wallBackstop(limit), cpuTimeout: limit)
         let text = String(decoding: r.output, as: UTF8.self)
         var cells: [PythonCellResult] = []
