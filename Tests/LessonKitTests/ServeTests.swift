@@ -141,3 +141,55 @@ struct DraftTests {
         #expect(draft.indexBanner([]).contains("<a href=\"02-broken.html\">lessons/02-broken.md:3:1</a>"))
     }
 }
+
+/// serve's PageMemo: a rebuild renders only the pages whose inputs changed, and the site is the
+/// same bytes as rendering everything.
+struct PageMemoTests {
+    static func lesson(_ number: Int, title: String, prose: String = "Some prose.", value: String = "1.0") throws -> LessonRun {
+        let text = "# \(title)\n\n\(prose)\n\n```swift\nprint(\(value))\n```\n"
+        let lesson = try #require(Parse.lesson(LessonSource(path: "lessons/0\(number)-l.md", slug: "0\(number)-l", number: number, text: text)).lesson)
+        return LessonRun(lesson: lesson, compileErrors: [],
+                         cells: [CellResult(index: 0, segments: [.text(value + "\n")], outcome: .completed)], seconds: 0)
+    }
+
+    static func course(prose2: String = "Some prose.", title3: String = "Three", value1: String = "1.0") throws -> [LessonRun] {
+        [try lesson(1, title: "One", value: value1), try lesson(2, title: "Two", prose: prose2), try lesson(3, title: title3)]
+    }
+
+    @Test func aProseEditRendersOnePageAndTheSiteIsTheSameBytes() throws {
+        let memo = PageMemo()
+        #expect(Render.site(try Self.course(), memo: memo) == Render.site(try Self.course()))
+        #expect(memo.counts == (rendered: 3, reused: 0))
+        #expect(Render.site(try Self.course(), memo: memo) == Render.site(try Self.course()))
+        #expect(memo.counts == (rendered: 3, reused: 3))
+
+        let edited = try Self.course(prose2: "Other prose about quokkas.")
+        let site = Render.site(edited, memo: memo)
+        #expect(site == Render.site(edited))
+        #expect(memo.counts == (rendered: 4, reused: 5))
+        #expect(String(decoding: site["02-l.html"]!, as: UTF8.self).contains("quokkas"))
+        #expect(String(decoding: site["search-index.js"]!, as: UTF8.self).contains("quokkas"))
+    }
+
+    @Test func aNewResultATitleTheSidebarShowsOrNewSettingsRenderWhatTheyReach() throws {
+        let memo = PageMemo()
+        _ = Render.site(try Self.course(), memo: memo)
+        // A cell's new output: that lesson's page only.
+        let output = try Self.course(value1: "2.0")
+        #expect(Render.site(output, memo: memo) == Render.site(output))
+        #expect(memo.counts.rendered == 4)
+        // A title is in every page's sidebar (and the pager of its neighbours).
+        let title = try Self.course(title3: "Three, renamed", value1: "2.0")
+        #expect(Render.site(title, memo: memo) == Render.site(title))
+        #expect(memo.counts.rendered == 7)
+        // The course's title is on every page.
+        var settings = SiteSettings()
+        settings.title = "Another course"
+        #expect(Render.site(title, settings: settings, memo: memo) == Render.site(title, settings: settings))
+        #expect(memo.counts.rendered == 10)
+        // A failure drawn on lesson 1's page: that page only.
+        let failure = Check.failed(Diagnostic(stage: .verify, file: "lessons/01-l.md", line: 5, "expected 3"), "output of cell 1")
+        #expect(Render.site(title, settings: settings, draft: Draft([failure]), memo: memo) == Render.site(title, settings: settings, draft: Draft([failure])))
+        #expect(memo.counts.rendered == 11)
+    }
+}

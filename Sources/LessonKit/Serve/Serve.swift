@@ -1,9 +1,9 @@
 // Serve: `arcface-lessons serve`. Runs the pipeline as `build` does, keeps the rendered site in
 // memory (ServedSite; site/ is never written), serves it on 127.0.0.1 (Server), and on every
 // change the Watcher reports runs the pipeline again (the result cache makes an unchanged lesson
-// free) and tells the open pages to reload. Failing checks do not block a page: it is rendered as
-// a draft (Draft.swift) with each failure drawn where it is. Ctrl-C and SIGTERM end it through
-// ToolSignals (lesson processes killed, temporary folders removed, exit 130/143).
+// free, the PageMemo its page) and tells the open pages to reload. Failing checks do not block a
+// page: it is rendered as a draft (Draft.swift) with each failure drawn where it is. Ctrl-C and
+// SIGTERM end it through ToolSignals (lesson processes killed, temporary folders removed, exit 130/143).
 
 import Foundation
 
@@ -23,6 +23,7 @@ public enum Serve {
                            log: @escaping @Sendable (String) -> Void) throws -> Never {
         var options = try runOptions()
         let site = ServedSite()
+        let memo = PageMemo()
         let watcher = try Watcher()
 
         // No lessons folder, no lessons in it, a lesson named that is none: exit 2 before listening.
@@ -38,7 +39,7 @@ public enum Serve {
         // The first build: an environment error (no compiler) ends serve (exit 2).
         watcher.watch(plan(options, nil, configFile: configFile))
         let first = try Pipeline.verify(options, toolchain: toolchain, log: log)
-        site.publish(ServedSite.render(first, settings: options.site))
+        site.publish(ServedSite.render(first, settings: options.site, memo: memo))
         log(summary(first, seconds: first.timings.wall, changed: []))
         watcher.watch(plan(options, first, configFile: configFile))
 
@@ -52,7 +53,7 @@ public enum Serve {
             }
             do {
                 let report = try Pipeline.verify(options, toolchain: toolchain, log: log)
-                site.publish(ServedSite.render(report, settings: options.site))
+                site.publish(ServedSite.render(report, settings: options.site, memo: memo))
                 log(summary(report, seconds: Date().timeIntervalSince(started), changed: changed)
                     + String(format: " (%.2f s after the change)", Date().timeIntervalSince(seen)))
                 watcher.watch(plan(options, report, configFile: configFile))

@@ -127,10 +127,11 @@ package final class ServedSite: @unchecked Sendable {
             .replacingOccurrences(of: "src=\"site.js\"", with: "src=\"/site.js\"")
     }
 
-    /// The draft site: Render's pages with the failures drawn in, pages for lessons that could not be read.
-    package static func render(_ report: Report, settings: SiteSettings = .default) -> [String: Data] {
+    /// The draft site: Render's pages with the failures drawn in, pages for lessons that could not be
+    /// read. `memo` keeps the pages of the last rebuild (only what changed is rendered again).
+    package static func render(_ report: Report, settings: SiteSettings = .default, memo: PageMemo? = nil) -> [String: Data] {
         let draft = Draft(report.checks)
-        var files = Render.site(report.runs, settings: settings, draft: draft)
+        var files = Render.site(report.runs, settings: settings, draft: draft, course: report.course, memo: memo)
         for (name, html) in draft.errorPages(report.runs, settings: settings) where files[name] == nil { files[name] = Data(html.utf8) }
         return files
     }

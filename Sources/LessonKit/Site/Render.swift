@@ -10,30 +10,41 @@ public enum Render {
 
     /// Every file of the site, keyed by path relative to the site folder. With a `draft` (`serve`
     /// only), failed checks are drawn on the pages (Serve/Draft.swift); without one, `build`'s bytes.
-    /// `course` (default: the runs' lessons) is what the sidebar lists and the pager walks.
+    /// `course` (default: the runs' lessons) is what the sidebar lists and the pager walks. A `memo`
+    /// (`serve` only) hands back a lesson's page, downloads and search entries when nothing they are
+    /// made of changed, so a prose edit renders one page; the bytes are the same either way.
     public static func site(_ runs: [LessonRun], settings: SiteSettings = .default, draft: Draft? = nil,
-                            course: [Lesson]? = nil) -> [String: Data] {
+                            course: [Lesson]? = nil, memo: PageMemo? = nil) -> [String: Data] {
         var files: [String: Data] = [
             "style.css": Data(FrontEnd.styleCSS(settings.theme).utf8),
             "site.js": Data(FrontEnd.siteJS(settings.theme).utf8),
             "index.html": Data(index(runs.map(\.lesson), settings: settings, banner: draft?.indexBanner(runs) ?? "").utf8),
-            "search-index.js": Data(Search.index(runs).utf8),
             Site.stamp: Data(Site.stampText.utf8),
         ]
         for (name, data) in Assets.files { files[name] = data }
         let lessons = course ?? runs.map(\.lesson)
+        var search: [Search.Entry] = []
         for run in runs {
             let i = lessons.firstIndex { $0.path == run.lesson.path }
             let prev = i.flatMap { $0 > 0 ? lessons[$0 - 1] : nil }
             let next = i.flatMap { $0 + 1 < lessons.count ? lessons[$0 + 1] : nil }
-            files[run.lesson.slug + ".html"] = Data(page(run, previous: prev, next: next, course: lessons, settings: settings, draft: draft).utf8)
-            for (path, text) in downloads(run.lesson) { files[path] = Data(text.utf8) }
+            let key = PageMemo.Key(run, previous: prev, next: next, course: lessons, settings: settings, draft: draft)
+            let rendered = memo?.lookup(run.lesson.slug, key) ?? PageMemo.Files(
+                page: Data(page(run, previous: prev, next: next, course: lessons, settings: settings, draft: draft).utf8),
+                downloads: downloads(run.lesson).map { ($0.path, Data($0.text.utf8)) },
+                search: Search.entries(run))
+            memo?.store(run.lesson.slug, key, rendered)
+            files[run.lesson.slug + ".html"] = rendered.page
+            for (path, data) in rendered.downloads { files[path] = data }
+            search += rendered.search
             // The lesson's images, at the path its page links them by (verify checked each one).
             let folder = (run.lesson.path as NSString).deletingLastPathComponent
             for image in Links.images(of: run.lesson) where !Links.isReserved(image.path) {
                 if let data = FileManager.default.contents(atPath: (folder.isEmpty ? "." : folder) + "/" + image.path) { files[image.path] = data }
             }
         }
+        files["search-index.js"] = Data(Search.script(search).utf8)
+        memo?.keep(Set(runs.map(\.lesson.slug)))
         return files
     }
 

@@ -4,29 +4,32 @@
 import Foundation
 
 enum Search {
-    struct Entry: Encodable {
+    struct Entry: Encodable, Equatable {
         var url: String
         var page: String
         var section: String
         var text: String
     }
 
-    /// `search-index.js`: `window.ARCFACE_SEARCH = [...]`, one entry per section of every lesson.
-    static func index(_ runs: [LessonRun]) -> String {
+    /// One entry per section of the lesson.
+    static func entries(_ run: LessonRun) -> [Entry] {
+        let lesson = run.lesson
+        let numbering = Numbering(run)
         var entries: [Entry] = []
-        for run in runs {
-            let lesson = run.lesson
-            let numbering = Numbering(run)
-            for s in Markdown.sections(lesson.markdown) {
-                let text = CrossReferences.plain(MathSpans.restore(s.text, lesson.math), lesson, numbering, run.bibliography).collapsingWhitespace
-                    .trimmingCharacters(in: .whitespaces)
-                let section = CrossReferences.plain(MathSpans.restore(s.title, lesson.math), lesson, numbering)
-                guard !text.isEmpty || !section.isEmpty else { continue }
-                let anchor = s.id.isEmpty || section == lesson.title ? "" : "#" + s.id
-                entries.append(Entry(url: lesson.slug + ".html" + anchor, page: lesson.title,
-                                     section: section == lesson.title ? "" : section, text: String(text.prefix(2000))))
-            }
+        for s in Markdown.sections(lesson.markdown) {
+            let text = CrossReferences.plain(MathSpans.restore(s.text, lesson.math), lesson, numbering, run.bibliography).collapsingWhitespace
+                .trimmingCharacters(in: .whitespaces)
+            let section = CrossReferences.plain(MathSpans.restore(s.title, lesson.math), lesson, numbering)
+            guard !text.isEmpty || !section.isEmpty else { continue }
+            let anchor = s.id.isEmpty || section == lesson.title ? "" : "#" + s.id
+            entries.append(Entry(url: lesson.slug + ".html" + anchor, page: lesson.title,
+                                 section: section == lesson.title ? "" : section, text: String(text.prefix(2000))))
         }
+        return entries
+    }
+
+    /// `search-index.js`: `window.ARCFACE_SEARCH = [...]`, the entries of every lesson in course order.
+    static func script(_ entries: [Entry]) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let json = (try? encoder.encode(entries)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"

@@ -6,7 +6,7 @@
 import Foundation
 import Mustache
 
-public struct SiteSettings: Sendable {
+public struct SiteSettings: Sendable, Equatable {
     public var title = "ArcFace, computed"
     /// The index page's introduction as HTML (course.yml's `description`, Markdown); nil: the
     /// built-in one of the ArcFace course.
@@ -21,6 +21,12 @@ public struct SiteSettings: Sendable {
     var templates = Render.templates
 
     public static let `default` = SiteSettings()
+
+    /// The templates follow from the theme.
+    public static func == (a: SiteSettings, b: SiteSettings) -> Bool {
+        (a.title, a.leadHTML, a.language, a.author, a.repository) == (b.title, b.leadHTML, b.language, b.author, b.repository)
+            && a.theme == b.theme
+    }
 
     public init() {}
 
