@@ -60,3 +60,8 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 median=$(printf '%s\n' "${all[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
 printf 'REPL per input (compile + run), median of %d: %.3f s (goal <= 0.25 s); load %s\n' "${#all[@]}" "$median" "$(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -n "${BENCH_SUMMARY:-}" ]; then
+    met=$(awk -v m="$median" 'BEGIN { print (m <= 0.25) ? "true" : "false" }')
+    printf '{"figure": "repl per input (compile + run), median of %d", "value": "%.3f s", "goal": "<= 0.25 s", "met": %s, "load": "%s"}\n' \
+        "${#all[@]}" "$median" "$met" "$(cut -d' ' -f1 /proc/loadavg)" >> "$BENCH_SUMMARY"
+fi
