@@ -177,17 +177,17 @@ func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
         #expect(Date().timeIntervalSince(started) < 60)
     }
 
-    @Test func aSleepingCellIsStoppedByTheWallClockBackstop() throws {
+    @Test func aSleepingCellIsStoppedByTheWallClockBackstop() async throws {
         let dir = try Support.project(["01-nap.md": "# Nap\n\n```swift timeout=0.5\nimport Foundation\nsleep(1000)\n```\n"])
-        let r = try Support.run([Support.tool, "verify", "--no-cache"], in: dir)
+        let r = try await Support.runWaiting([Support.tool, "verify", "--no-cache"], in: dir)
         #expect(r.status == 1)
         #expect(r.output.contains("lessons/01-nap.md:4:1: error: cell did not finish within its limit of 0.5 s (it waited 10.5 s of wall-clock time without computing that much)"), "\(r.output)")
     }
 
-    @Test func aSleepingLessonIsStoppedByTheWallClockBackstopOfTheLessonLimit() throws {
+    @Test func aSleepingLessonIsStoppedByTheWallClockBackstopOfTheLessonLimit() async throws {
         let dir = try Support.project(["01-nap.md": "---\ntimeout: 1\n---\n# Nap\n\n```swift\nimport Foundation\nsleep(1000)\n```\n"])
         let started = Date()
-        let r = try Support.run([Support.tool, "verify", "--no-cache"], in: dir)
+        let r = try await Support.runWaiting([Support.tool, "verify", "--no-cache"], in: dir)
         #expect(r.status == 1)
         #expect(r.output.contains("lessons/01-nap.md:7:1: error: lesson did not finish within 1 s (it waited 11 s of wall-clock time without computing that much)"), "\(r.output)")
         #expect(Date().timeIntervalSince(started) < 60)
@@ -195,9 +195,9 @@ func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
 
     /// A slow machine stretches wall-clock time, not CPU time: waiting 1.5 s within a 1 s limit passes.
     /// (Before, limits were wall-clock time and this failed.)
-    @Test func waitingLongerThanTheLimitButUnderTheBackstopPasses() throws {
+    @Test func waitingLongerThanTheLimitButUnderTheBackstopPasses() async throws {
         let dir = try Support.project(["01-wait.md": "---\ntimeout: 1\n---\n# Wait\n\n```swift\nimport Foundation\nusleep(1_500_000)\nprint(\"done\")\n```\n\n```output\ndone\n```\n"])
-        let r = try Support.run([Support.tool, "verify", "--no-cache"], in: dir)
+        let r = try await Support.runWaiting([Support.tool, "verify", "--no-cache"], in: dir)
         #expect(r.output == "1 passed, 0 failed\n", "\(r.output)")
     }
 }
@@ -317,7 +317,31 @@ func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
     func aProseEditBeforeAValueOnItsLineKeepsTheCacheKey(_ before: String, _ after: String) throws {
         let a = try #require(Support.parse(before).lesson), b = try #require(Support.parse(after).lesson)
         #expect(Program.source(for: a) != Program.source(for: b))
-        #expect(ResultCache.withoutLineNumbers(Program.source(for: a)) == ResultCache.withoutLineNumbers(Program.source(for: b)))
+        #expect(ResultCache.withoutPlaces(Program.source(for: a)) == ResultCache.withoutPlaces(Program.source(for: b)))
+    }
+
+    /// The key leaves out where the lesson is: a copy of the course in another folder reuses the
+    /// results (a CI checkout, the tests' copies), unless a cell prints its own file.
+    @Test func aCopyOfTheCourseElsewhereReusesTheResultsUnlessACellPrintsItsFile() throws {
+        let cache = try Support.project([:]) + "/cache"
+        func verify(_ lessons: [String: String], input: String) throws -> Report {
+            let dir = try Support.project(lessons)
+            try input.write(toFile: dir + "/lessons/data.txt", atomically: true, encoding: .utf8)
+            var options = RunOptions()
+            options.lessonsDirectory = dir + "/lessons"
+            options.cacheDirectory = cache
+            return try Pipeline.verify(options, toolchain: Support.toolchain())
+        }
+        let plain = "---\ninputs: [data.txt]\n---\n# P\n\n```swift\nprint(6 * 7)\n```\n\n```output\n42\n```\n"
+        let ownFile = "# F\n\n```swift\nimport Foundation\nprint((#filePath as NSString).lastPathComponent, #fileID.count > 0)\n```\n\n```output\n02-f.md true\n```\n"
+        let lessons = ["01-p.md": plain, "02-f.md": ownFile]
+        let first = try verify(lessons, input: "a")
+        #expect(first.ok && first.cached == 0, "\(Support.errors(first))")
+        let copy = try verify(lessons, input: "a")
+        #expect(copy.ok && copy.cached == 1, "the copy reused \(copy.cached) run(s); expected only 01-p's")
+        // The input's contents are part of the key, wherever the course is.
+        let edited = try verify(lessons, input: "b")
+        #expect(edited.ok && edited.cached == 0)
     }
 
     @Test func aLessonsPathWithAColonKeepsItsErrorsAtTheirLines() throws {

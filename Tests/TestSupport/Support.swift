@@ -59,6 +59,18 @@ enum Support {
         return (status, String(decoding: r.output, as: UTF8.self))
     }
 
+    /// `run`, awaited on a thread of its own. Swift Testing runs tests on as many threads as the
+    /// machine has cores (two here), so a test that mostly waits (a wall-clock backstop of 10 s)
+    /// would keep a core idle; awaiting this, it lets another test run meanwhile.
+    static func runWaiting(_ arguments: [String], in directory: String, environment: [String: String] = [:],
+                           timeout: Double = 300) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { done in
+            Thread.detachNewThread {
+                done.resume(with: Result { try run(arguments, in: directory, environment: environment, timeout: timeout) })
+            }
+        }
+    }
+
     static func errors(_ report: Report) -> [String] {
         report.diagnostics.filter { $0.severity == .error }.map(\.description)
     }

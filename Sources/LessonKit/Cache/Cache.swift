@@ -1,7 +1,8 @@
 // Cache: content-addressed results of lesson runs, so that an unchanged lesson is neither compiled
 // nor run again. The key covers the lesson's program (cells and prose values, but not the line
-// numbers, so a prose-only edit is a hit), the toolchain and ArcFaceKit build, the limits, and the
-// contents of the files the lesson declares as `inputs:`.
+// numbers or the file's path, so a prose-only edit or a moved copy of the course is a hit), the
+// toolchain and ArcFaceKit build, the limits, and the contents of the files the lesson declares as
+// `inputs:`.
 
 import LessonRuntime
 import Foundation
@@ -30,34 +31,42 @@ package final class ResultCache: @unchecked Sendable {
         environment = SHA256.hex(parts.joined(separator: "\n"))
     }
 
-    /// The program with every `#sourceLocation(file: "...", line: N)` written with `line: _`, and a
-    /// `{swift}` value's code without the padding that puts it at its Markdown column.
-    static func withoutLineNumbers(_ program: String) -> String {
+    /// The program with every `#sourceLocation(file: "...", line: N)` written `(file: _, line: _)`,
+    /// its first comment without the path, and a `{swift}` value's code without the padding that
+    /// puts it at its Markdown column.
+    static func withoutPlaces(_ program: String) -> String {
         let marker = "#sourceLocation(file: \""
         guard program.contains(marker) else { return program }
         var afterCall = false
         return program.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
             defer { afterCall = line.hasPrefix("__afl_inline(") && line.hasSuffix(", (") }
             if afterCall { return line.drop(while: { $0 == " " }) }
+            if line.hasPrefix("// Generated from "), line.hasSuffix(" by arcface-lessons; do not edit.") { return "// Generated from _" }
             if line.hasPrefix("__afl_inline("), let r = line.range(of: ", (") {
                 return line[..<r.upperBound] + line[r.upperBound...].drop(while: { $0 == " " })
             }
             guard line.hasPrefix(marker), line.hasSuffix(")"), let r = line.range(of: ", line: ", options: .backwards) else { return line }
             let digits = line[r.upperBound..<line.index(before: line.endIndex)]
             guard !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }) else { return line }
-            return line[..<r.upperBound] + "_)"
+            return "#sourceLocation(file: _, line: _)"
         }.joined(separator: "\n")
     }
 
     func key(for lesson: Lesson, options: ExecuteOptions) -> String {
         var h = SHA256()
         h.update(string: Self.formatVersion + "\n" + environment + "\n")
-        // Line numbers only place diagnostics; results do not depend on them.
-        let program = Self.withoutLineNumbers(Program.source(for: lesson))
+        // Lines and the file's path only place diagnostics (a trap's location prefix is dropped from
+        // its output): an edit above a cell, or a copy of the course elsewhere, reuses the results.
+        // A cell that prints its own file (#file, #fileID, #filePath) does depend on the path.
+        let program = Self.withoutPlaces(Program.source(for: lesson))
         h.update(string: program)
+        if program.contains("#file") { h.update(string: "\npath \(lesson.path)\n") }
         h.update(string: "\nlimits \(options.lessonLimit(lesson)) \(options.cellLimits(lesson)) \(options.outputLimit)\n")
+        // Inputs by their path relative to the lesson's folder (they lie in it), and their contents.
+        let folder = (lesson.path as NSString).deletingLastPathComponent
         for input in lesson.options.inputs.sorted() {
-            h.update(string: "input \(input)\n")
+            let relative = !folder.isEmpty && input.hasPrefix(folder + "/") ? String(input.dropFirst(folder.count + 1)) : input
+            h.update(string: "input \(relative)\n")
             h.update(string: (try? SHA256.hexOfFile(atPath: input)) ?? "missing")
         }
         return SHA256.hex(Data(h.finalize()))
