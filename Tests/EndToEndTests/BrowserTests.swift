@@ -12,7 +12,9 @@ import Testing
 @testable import LessonKit
 @testable import TestSupport
 
-@Suite(.serialized) struct BrowserTests {
+/// Not serialized: each test has a browser of its own and only reads the built site, and run one
+/// after another they were the last suite of `make test` to finish, alone on one core.
+@Suite struct BrowserTests {
     struct BuiltSite: Sendable {
         var directory: String
         /// `index.html` first, then the lesson pages in course order.
