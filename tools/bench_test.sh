@@ -23,7 +23,12 @@ builds=$(grep -oE 'Build complete! \([0-9.]+s\)' "$log" | grep -oE '[0-9.]+' | p
 tests=$(grep -oE 'Test run with [0-9]+ tests? in [0-9]+ suites? (passed|failed) after [0-9.]+ seconds' "$log" | tail -1 || true)
 verify=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
 printf '  builds (tool, tests): %s s\n  %s\n  final verify --check-site: %s\n' "${builds:-?}" "${tests:-no test summary}" "${verify:-?}"
-[ "$status" -eq 0 ] || { echo "  make test FAILED (exit $status); the end of its log:"; tail -30 "$log" | sed 's/^/    /'; }
+if [ "$status" -ne 0 ]; then
+    # The whole log stays where it can be read (the clone does not).
+    [ -n "${1:-}" ] || { mkdir -p "$root/.build"; cp "$log" "$root/.build/bench-test-failed.log"; log="$root/.build/bench-test-failed.log"; }
+    echo "  make test FAILED (exit $status); its log: $log; what failed:"
+    { grep -E '✘|error:' "$log" || tail -30 "$log"; } | head -40 | sed 's/^/    /'
+fi
 met=$(awk -v w="$wall" -v s="$status" 'BEGIN { print (s == 0 && w <= 150) ? "true" : "false" }')
 printf 'make test on a clean clone: %.0f s wall%s (goal <= 150 s); load %s\n' "$wall" "$([ "$status" -eq 0 ] || echo ", FAILED")" "$load"
 if [ -n "${BENCH_SUMMARY:-}" ]; then
