@@ -79,11 +79,8 @@ import Testing
     static func buildSite() throws -> BuiltSite {
         let toolchain = try Support.toolchain()
         var options = RunOptions()
-        // ShippedLessonsTests' cold build of the course filled this cache (with these limits): only
-        // the fixture lesson runs here.
-        options.cacheDirectory = (try? ShippedLessonsTests.firstMachineBuild.get())?.cache
-            ?? Support.repositoryRoot.path + "/.build/browser-tests-cache"
-        options.timeout = ShippedLessonsTests.coldBuildTimeout
+        // Only the fixture lesson runs here.
+        ShippedLessonsTests.reuseTheColdBuild(&options, fallback: Support.repositoryRoot.path + "/.build/browser-tests-cache")
 
         func attempt(_ lessons: String, course: String) throws -> (BuiltSite?, String) {
             let dir = try Support.project([:])

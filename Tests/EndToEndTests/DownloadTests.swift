@@ -14,11 +14,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var options = RunOptions()
         options.lessonsDirectory = dir + "/lessons"
-        // The results of ShippedLessonsTests' cold build of the course (its key leaves out the
-        // course's folder, and the limits are those of that build): the course is not run again.
-        options.cacheDirectory = (try? ShippedLessonsTests.firstMachineBuild.get())?.cache
-            ?? Support.repositoryRoot.path + "/.build/download-tests-cache"
-        options.timeout = ShippedLessonsTests.coldBuildTimeout
+        ShippedLessonsTests.reuseTheColdBuild(&options, fallback: Support.repositoryRoot.path + "/.build/download-tests-cache")
         let report = try Pipeline.verify(options, toolchain: toolchain)
         guard report.ok else {
             Issue.record("the shipped lessons do not verify now: \(Support.errors(report).prefix(3))")

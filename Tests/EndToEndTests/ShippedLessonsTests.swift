@@ -62,6 +62,14 @@ import Testing
     /// the mutation test verifies its (then edited) lessons against its cache.
     static let firstMachineBuild = Result { try coldBuild(environment: firstMachine) }
 
+    /// Points `options` at the first machine's cold build's results, with its limits (part of the
+    /// key; the key leaves out the course's folder): another copy of the course is then not run
+    /// again. `fallback`: the cache to use when that build could not run.
+    static func reuseTheColdBuild(_ options: inout RunOptions, fallback: String) {
+        options.cacheDirectory = (try? firstMachineBuild.get())?.cache ?? fallback
+        options.timeout = coldBuildTimeout
+    }
+
     /// Every regular file under `root` by relative path.
     static func files(under root: String) throws -> [String: Data] {
         var out: [String: Data] = [:]

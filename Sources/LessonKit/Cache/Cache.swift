@@ -36,7 +36,6 @@ package final class ResultCache: @unchecked Sendable {
     /// puts it at its Markdown column.
     static func withoutPlaces(_ program: String) -> String {
         let marker = "#sourceLocation(file: \""
-        guard program.contains(marker) else { return program }
         var afterCall = false
         return program.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
             defer { afterCall = line.hasPrefix("__afl_inline(") && line.hasSuffix(", (") }

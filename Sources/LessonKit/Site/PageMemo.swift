@@ -46,19 +46,20 @@ public final class PageMemo: @unchecked Sendable {
 
     public init() {}
 
-    func lookup(_ slug: String, _ key: Key) -> Files? {
-        lock.withLock {
-            guard let hit = pages[slug], hit.key == key else { return nil }
+    /// The lesson's files from the last rebuild when they were made of the same `key`, else `render`'s.
+    func files(_ slug: String, _ key: Key, _ render: () -> Files) -> Files {
+        let hit = lock.withLock { () -> Files? in
+            guard let page = pages[slug], page.key == key else { return nil }
             reused += 1
-            return hit.files
+            return page.files
         }
-    }
-
-    func store(_ slug: String, _ key: Key, _ files: Files) {
+        if let hit { return hit }
+        let files = render()
         lock.withLock {
-            if pages[slug]?.key != key { rendered += 1 }
+            rendered += 1
             pages[slug] = (key, files)
         }
+        return files
     }
 
     /// Forgets the lessons no longer in the course.

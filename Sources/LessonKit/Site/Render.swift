@@ -28,12 +28,13 @@ public enum Render {
             let i = lessons.firstIndex { $0.path == run.lesson.path }
             let prev = i.flatMap { $0 > 0 ? lessons[$0 - 1] : nil }
             let next = i.flatMap { $0 + 1 < lessons.count ? lessons[$0 + 1] : nil }
-            let key = PageMemo.Key(run, previous: prev, next: next, course: lessons, settings: settings, draft: draft)
-            let rendered = memo?.lookup(run.lesson.slug, key) ?? PageMemo.Files(
-                page: Data(page(run, previous: prev, next: next, course: lessons, settings: settings, draft: draft).utf8),
-                downloads: downloads(run.lesson).map { ($0.path, Data($0.text.utf8)) },
-                search: Search.entries(run))
-            memo?.store(run.lesson.slug, key, rendered)
+            func render() -> PageMemo.Files {
+                PageMemo.Files(page: Data(page(run, previous: prev, next: next, course: lessons, settings: settings, draft: draft).utf8),
+                               downloads: downloads(run.lesson).map { ($0.path, Data($0.text.utf8)) },
+                               search: Search.entries(run))
+            }
+            let rendered = memo?.files(run.lesson.slug, PageMemo.Key(run, previous: prev, next: next, course: lessons,
+                                                                     settings: settings, draft: draft), render) ?? render()
             files[run.lesson.slug + ".html"] = rendered.page
             for (path, data) in rendered.downloads { files[path] = data }
             search += rendered.search
